@@ -1,0 +1,365 @@
+using System.Buffers;
+using System.Text;
+
+namespace PortkeyJwt.Internal;
+
+/// <summary>
+/// A strict RFC 8259 syntax check that never throws. <see cref="System.Text.Json.Utf8JsonReader"/> throws
+/// <see cref="System.Text.Json.JsonException"/> on bad input; running this first lets the validator read
+/// attacker-controlled JSON with the reader without an exception ever being raised for a bad token.
+/// </summary>
+/// <remarks>
+/// Accepts exactly one JSON object (optionally surrounded by whitespace), nesting at most <c>maxDepth</c>,
+/// strings of valid UTF-8 without raw control characters, escapes from the RFC set with paired surrogates,
+/// numbers in the RFC grammar (no leading zeros, no <c>+</c>, no <c>NaN</c>), and nothing after the object.
+/// No byte-order mark, comments or trailing commas.
+/// </remarks>
+internal static class JsonSyntax
+{
+    /// <summary>The deepest nesting accepted anywhere; the same bound as <c>JsonReaderOptions.MaxDepth</c>'s default.</summary>
+    public const int MaxDepth = 64;
+
+    // Bytes that end a run of plain string content: quote, backslash, control characters and non-ASCII.
+    private static readonly SearchValues<byte> StringSpecials = SearchValues.Create(BuildStringSpecials());
+
+    private enum Expect : byte
+    {
+        Value,
+        ValueOrArrayEnd,
+        KeyOrObjectEnd,
+        Key,
+        Colon,
+        CommaOrEnd,
+        Nothing,
+    }
+
+    /// <summary>Returns <see langword="true"/> when <paramref name="json"/> is one well-formed JSON object.</summary>
+    public static bool IsObject(ReadOnlySpan<byte> json, int maxDepth = MaxDepth)
+    {
+        if (maxDepth is < 1 or > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDepth));
+        }
+
+        int i = SkipWhitespace(json, 0);
+        if (i >= json.Length || json[i] != (byte)'{')
+        {
+            return false;
+        }
+
+        // One bit per open container: 1 = object, 0 = array. Depth is capped at 64, so a ulong holds the stack.
+        ulong containers = 0;
+        int depth = 0;
+        Expect expect = Expect.Value;
+
+        while (true)
+        {
+            i = SkipWhitespace(json, i);
+            if (i >= json.Length)
+            {
+                return expect == Expect.Nothing;
+            }
+
+            byte b = json[i];
+            switch (expect)
+            {
+                case Expect.Nothing:
+                    return false;
+
+                case Expect.Colon:
+                    if (b != (byte)':')
+                    {
+                        return false;
+                    }
+
+                    i++;
+                    expect = Expect.Value;
+                    continue;
+
+                case Expect.KeyOrObjectEnd when b == (byte)'}':
+                case Expect.ValueOrArrayEnd when b == (byte)']':
+                    i++;
+                    depth--;
+                    expect = depth == 0 ? Expect.Nothing : Expect.CommaOrEnd;
+                    continue;
+
+                case Expect.KeyOrObjectEnd:
+                case Expect.Key:
+                    if (b != (byte)'"' || !TryScanString(json, ref i))
+                    {
+                        return false;
+                    }
+
+                    expect = Expect.Colon;
+                    continue;
+
+                case Expect.CommaOrEnd:
+                    bool inObject = ((containers >> (depth - 1)) & 1) != 0;
+                    if (b == (byte)',')
+                    {
+                        i++;
+                        expect = inObject ? Expect.Key : Expect.Value;
+                    }
+                    else if (b == (inObject ? (byte)'}' : (byte)']'))
+                    {
+                        i++;
+                        depth--;
+                        expect = depth == 0 ? Expect.Nothing : Expect.CommaOrEnd;
+                    }
+                    else
+                    {
+                        return false;
+                    }
+
+                    continue;
+
+                default: // Value or ValueOrArrayEnd with a value
+                    if (b is (byte)'{' or (byte)'[')
+                    {
+                        if (depth == maxDepth)
+                        {
+                            return false;
+                        }
+
+                        ulong bit = 1UL << depth;
+                        containers = b == (byte)'{' ? containers | bit : containers & ~bit;
+                        depth++;
+                        i++;
+                        expect = b == (byte)'{' ? Expect.KeyOrObjectEnd : Expect.ValueOrArrayEnd;
+                        continue;
+                    }
+
+                    bool scanned = b switch
+                    {
+                        (byte)'"' => TryScanString(json, ref i),
+                        (byte)'t' => TryScanLiteral(json, ref i, "true"u8),
+                        (byte)'f' => TryScanLiteral(json, ref i, "false"u8),
+                        (byte)'n' => TryScanLiteral(json, ref i, "null"u8),
+                        _ => TryScanNumber(json, ref i),
+                    };
+                    if (!scanned)
+                    {
+                        return false;
+                    }
+
+                    expect = Expect.CommaOrEnd;
+                    continue;
+            }
+        }
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int i)
+    {
+        while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private static bool TryScanLiteral(ReadOnlySpan<byte> json, ref int i, ReadOnlySpan<byte> literal)
+    {
+        if (!json[i..].StartsWith(literal))
+        {
+            return false;
+        }
+
+        i += literal.Length;
+        return true;
+    }
+
+    private static bool TryScanNumber(ReadOnlySpan<byte> json, ref int i)
+    {
+        int p = i;
+        if (p < json.Length && json[p] == (byte)'-')
+        {
+            p++;
+        }
+
+        if (p >= json.Length || !char.IsAsciiDigit((char)json[p]))
+        {
+            return false;
+        }
+
+        // Integer part: a single zero, or a non-zero digit followed by digits.
+        if (json[p] == (byte)'0')
+        {
+            p++;
+        }
+        else
+        {
+            p = SkipDigits(json, p);
+        }
+
+        if (p < json.Length && json[p] == (byte)'.')
+        {
+            int start = ++p;
+            p = SkipDigits(json, p);
+            if (p == start)
+            {
+                return false;
+            }
+        }
+
+        if (p < json.Length && json[p] is (byte)'e' or (byte)'E')
+        {
+            p++;
+            if (p < json.Length && json[p] is (byte)'+' or (byte)'-')
+            {
+                p++;
+            }
+
+            int start = p;
+            p = SkipDigits(json, p);
+            if (p == start)
+            {
+                return false;
+            }
+        }
+
+        i = p;
+        return true;
+    }
+
+    private static int SkipDigits(ReadOnlySpan<byte> json, int p)
+    {
+        while (p < json.Length && char.IsAsciiDigit((char)json[p]))
+        {
+            p++;
+        }
+
+        return p;
+    }
+
+    private static bool TryScanString(ReadOnlySpan<byte> json, ref int i)
+    {
+        int p = i + 1; // past the opening quote
+        while (true)
+        {
+            int run = json[p..].IndexOfAny(StringSpecials);
+            if (run < 0)
+            {
+                return false; // unterminated
+            }
+
+            p += run;
+            byte b = json[p];
+            if (b == (byte)'"')
+            {
+                i = p + 1;
+                return true;
+            }
+
+            if (b < 0x20)
+            {
+                return false; // raw control character
+            }
+
+            if (b == (byte)'\\')
+            {
+                if (!TryScanEscape(json, ref p))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            // Non-ASCII: exactly one well-formed UTF-8 scalar value (no overlongs, no surrogates).
+            if (Rune.DecodeFromUtf8(json[p..], out _, out int consumed) != OperationStatus.Done)
+            {
+                return false;
+            }
+
+            p += consumed;
+        }
+    }
+
+    private static bool TryScanEscape(ReadOnlySpan<byte> json, ref int p)
+    {
+        if (p + 1 >= json.Length)
+        {
+            return false;
+        }
+
+        byte e = json[p + 1];
+        if (e is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t')
+        {
+            p += 2;
+            return true;
+        }
+
+        if (e != (byte)'u' || !TryReadHex4(json, p + 2, out int unit))
+        {
+            return false;
+        }
+
+        p += 6;
+        if (char.IsLowSurrogate((char)unit))
+        {
+            return false; // a low surrogate without a high one
+        }
+
+        if (!char.IsHighSurrogate((char)unit))
+        {
+            return true;
+        }
+
+        // A high surrogate must be followed at once by an escaped low surrogate.
+        if (p + 1 < json.Length && json[p] == (byte)'\\' && json[p + 1] == (byte)'u'
+            && TryReadHex4(json, p + 2, out int low) && char.IsLowSurrogate((char)low))
+        {
+            p += 6;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryReadHex4(ReadOnlySpan<byte> json, int start, out int value)
+    {
+        value = 0;
+        if (start + 4 > json.Length)
+        {
+            return false;
+        }
+
+        for (int k = start; k < start + 4; k++)
+        {
+            int digit = HexValue(json[k]);
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        return true;
+    }
+
+    private static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
+
+    private static byte[] BuildStringSpecials()
+    {
+        var specials = new List<byte> { (byte)'"', (byte)'\\' };
+        for (int b = 0; b < 0x20; b++)
+        {
+            specials.Add((byte)b);
+        }
+
+        for (int b = 0x80; b <= 0xFF; b++)
+        {
+            specials.Add((byte)b);
+        }
+
+        return [.. specials];
+    }
+}

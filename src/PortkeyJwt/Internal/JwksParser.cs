@@ -1,0 +1,289 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace PortkeyJwt.Internal;
+
+/// <summary>
+/// Turns a JWKS document into a <see cref="KeySetSnapshot"/>. A key that is not usable for signature verification is
+/// skipped with one log line; one bad key never fails the set. The document as a whole fails only when it is not a JWKS,
+/// holds more keys than allowed, or yields no usable key. Never throws for any input bytes.
+/// </summary>
+internal static class JwksParser
+{
+    /// <summary>The smallest RSA modulus the library ever loads, whatever the options say.</summary>
+    public const int MinimumRsaKeySize = 2048;
+
+    /// <summary>The largest RSA modulus loaded; bigger keys only make verification slower for an attacker-chosen key.</summary>
+    public const int MaximumRsaKeySize = 8192;
+
+    public const int MaxKeyIdLength = 256;
+
+    /// <summary>Nesting allowed in a JWKS document (a JWKS is two levels deep; x5c adds one).</summary>
+    private const int MaxDocumentDepth = 16;
+
+    private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+    /// <summary>Parses <paramref name="utf8Json"/>; returns null with <paramref name="error"/> set when the document is unusable.</summary>
+    public static KeySetSnapshot? Parse(ReadOnlyMemory<byte> utf8Json, int maxKeys, int minimumRsaBits, DateTimeOffset now, ILogger logger, out string? error)
+    {
+        if (!JsonSyntax.IsObject(utf8Json.Span, MaxDocumentDepth))
+        {
+            error = "the document is not a well-formed JSON object";
+            return null;
+        }
+
+        using JsonDocument document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = MaxDocumentDepth });
+        JsonElement keysElement = default;
+        int keysMembers = 0;
+        foreach (JsonProperty property in document.RootElement.EnumerateObject())
+        {
+            if (property.NameEquals("keys"u8))
+            {
+                keysElement = property.Value;
+                keysMembers++;
+            }
+        }
+
+        if (keysMembers != 1 || keysElement.ValueKind != JsonValueKind.Array)
+        {
+            error = keysMembers > 1 ? "the document has more than one \"keys\" member" : "the document has no \"keys\" array";
+            return null;
+        }
+
+        int count = keysElement.GetArrayLength();
+        if (count > maxKeys)
+        {
+            error = $"the document holds {count} keys, more than the limit of {maxKeys}";
+            return null;
+        }
+
+        var accepted = new Dictionary<string, VerificationKey>(StringComparer.Ordinal);
+        var ambiguous = new HashSet<string>(StringComparer.Ordinal);
+        int index = 0;
+        foreach (JsonElement element in keysElement.EnumerateArray())
+        {
+            VerificationKey? key = TryReadKey(element, minimumRsaBits, out string keyId, out string? reason);
+            if (key is null)
+            {
+                Log.KeySkipped(logger, index, keyId, reason!);
+            }
+            else if (ambiguous.Contains(key.KeyId))
+            {
+                // Already known to be ambiguous; stays skipped.
+            }
+            else if (accepted.TryGetValue(key.KeyId, out VerificationKey? existing))
+            {
+                if (existing.Material.AsSpan().SequenceEqual(key.Material) && existing.Algorithm == key.Algorithm)
+                {
+                    Log.DuplicateKeyIgnored(logger, index, key.KeyId);
+                }
+                else
+                {
+                    accepted.Remove(key.KeyId);
+                    ambiguous.Add(key.KeyId);
+                    Log.AmbiguousKeyId(logger, key.KeyId);
+                }
+            }
+            else
+            {
+                accepted.Add(key.KeyId, key);
+            }
+
+            index++;
+        }
+
+        if (accepted.Count == 0)
+        {
+            error = count == 0 ? "the \"keys\" array is empty" : "no key in the set is usable for signature verification";
+            return null;
+        }
+
+        error = null;
+        return new KeySetSnapshot(accepted.Values, now);
+    }
+
+    private static VerificationKey? TryReadKey(JsonElement jwk, int minimumRsaBits, out string keyId, out string? reason)
+    {
+        keyId = "(none)";
+        if (jwk.ValueKind != JsonValueKind.Object)
+        {
+            reason = "it is not a JSON object";
+            return null;
+        }
+
+        var members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (JsonProperty property in jwk.EnumerateObject())
+        {
+            if (!members.TryAdd(property.Name, property.Value))
+            {
+                reason = $"member '{property.Name}' appears more than once";
+                return null;
+            }
+        }
+
+        if (!members.TryGetValue("kid", out JsonElement kid) || kid.ValueKind != JsonValueKind.String
+            || kid.GetString() is not { Length: > 0 and <= MaxKeyIdLength } kidValue)
+        {
+            reason = $"it has no 'kid' string of 1 to {MaxKeyIdLength} characters, so no token can name it";
+            return null;
+        }
+
+        keyId = kidValue;
+        foreach (string privateMember in PrivateMembers)
+        {
+            if (members.ContainsKey(privateMember))
+            {
+                reason = $"it carries private key material ('{privateMember}'); a JWKS must publish public keys only";
+                return null;
+            }
+        }
+
+        string? kty = GetString(members, "kty");
+        if (kty is not ("RSA" or "EC"))
+        {
+            reason = kty switch
+            {
+                null => "it has no 'kty' string",
+                "oct" => "symmetric keys ('oct') are never accepted",
+                _ => $"key type '{kty}' is not supported",
+            };
+            return null;
+        }
+
+        if (members.TryGetValue("use", out JsonElement use) && !(use.ValueKind == JsonValueKind.String && use.ValueEquals("sig"u8)))
+        {
+            reason = "its 'use' is not 'sig'";
+            return null;
+        }
+
+        if (members.TryGetValue("key_ops", out JsonElement keyOps) && !AllowsVerify(keyOps))
+        {
+            reason = "its 'key_ops' is not an array of strings containing 'verify'";
+            return null;
+        }
+
+        JwsAlgorithm algorithm = JwsAlgorithm.None;
+        if (members.TryGetValue("alg", out JsonElement alg))
+        {
+            algorithm = alg.ValueKind == JsonValueKind.String ? JwsAlgorithms.Parse(alg.GetString().AsSpan()) : JwsAlgorithm.None;
+            if (algorithm == JwsAlgorithm.None)
+            {
+                reason = "its 'alg' is not a supported signature algorithm";
+                return null;
+            }
+
+            if ((algorithm.Family() == KeyFamily.Rsa) != (kty == "RSA"))
+            {
+                reason = $"its 'alg' {algorithm.Name()} does not fit key type '{kty}'";
+                return null;
+            }
+        }
+
+        try
+        {
+            return kty == "RSA"
+                ? TryReadRsa(members, keyId, algorithm, minimumRsaBits, out reason)
+                : TryReadEc(members, keyId, algorithm, out reason);
+        }
+        catch (CryptographicException ex)
+        {
+            reason = $"the key could not be imported ({ex.Message})";
+            return null;
+        }
+    }
+
+    private static VerificationKey? TryReadRsa(Dictionary<string, JsonElement> members, string keyId, JwsAlgorithm algorithm, int minimumRsaBits, out string? reason)
+    {
+        byte[]? modulus = DecodeMember(members, "n");
+        byte[]? exponent = DecodeMember(members, "e");
+        if (modulus is null || exponent is null)
+        {
+            reason = "'n' and 'e' must be non-empty base64url strings";
+            return null;
+        }
+
+        if (modulus[0] == 0)
+        {
+            reason = "its modulus 'n' has a leading zero octet (RFC 7518 §6.3.1.1 requires the minimal encoding)";
+            return null;
+        }
+
+        int bits = VerificationKey.ModulusBits(modulus);
+        if (bits < minimumRsaBits || bits > MaximumRsaKeySize)
+        {
+            reason = $"its modulus has {bits} bits; keys of {minimumRsaBits} to {MaximumRsaKeySize} bits are accepted";
+            return null;
+        }
+
+        if ((modulus[^1] & 1) == 0)
+        {
+            reason = "its modulus 'n' is even";
+            return null;
+        }
+
+        if (exponent[0] == 0 || exponent.Length > 4 || (exponent[^1] & 1) == 0 || (exponent.Length == 1 && exponent[0] < 3))
+        {
+            reason = "its public exponent 'e' is not an odd number from 3 to 2^32-1 in minimal encoding";
+            return null;
+        }
+
+        reason = null;
+        return VerificationKey.FromRsa(keyId, algorithm, modulus, exponent);
+    }
+
+    private static VerificationKey? TryReadEc(Dictionary<string, JsonElement> members, string keyId, JwsAlgorithm algorithm, out string? reason)
+    {
+        string? curve = GetString(members, "crv");
+        int fieldBytes = curve switch { "P-256" => 32, "P-384" => 48, "P-521" => 66, _ => 0 };
+        if (fieldBytes == 0)
+        {
+            reason = "its 'crv' is not P-256, P-384 or P-521";
+            return null;
+        }
+
+        if (algorithm != JwsAlgorithm.None && algorithm.RequiredCurve() != curve)
+        {
+            reason = $"its 'alg' {algorithm.Name()} does not fit curve {curve}";
+            return null;
+        }
+
+        byte[]? x = DecodeMember(members, "x");
+        byte[]? y = DecodeMember(members, "y");
+        if (x is null || y is null || x.Length != fieldBytes || y.Length != fieldBytes)
+        {
+            reason = $"'x' and 'y' must be base64url strings of exactly {fieldBytes} bytes for {curve}";
+            return null;
+        }
+
+        reason = null;
+        return VerificationKey.FromEc(keyId, algorithm, curve!, x, y);
+    }
+
+    private static bool AllowsVerify(JsonElement keyOps)
+    {
+        if (keyOps.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        bool verify = false;
+        foreach (JsonElement op in keyOps.EnumerateArray())
+        {
+            if (op.ValueKind != JsonValueKind.String)
+            {
+                return false;
+            }
+
+            verify |= op.ValueEquals("verify"u8);
+        }
+
+        return verify;
+    }
+
+    private static string? GetString(Dictionary<string, JsonElement> members, string name) =>
+        members.TryGetValue(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static byte[]? DecodeMember(Dictionary<string, JsonElement> members, string name) =>
+        GetString(members, name) is { } encoded ? Base64UrlStrict.DecodeToArray(encoded) : null;
+}

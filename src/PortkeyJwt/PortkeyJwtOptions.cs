@@ -1,0 +1,49 @@
+namespace PortkeyJwt;
+
+/// <summary>
+/// What a <see cref="PortkeyJwtValidator"/> accepts. The validator copies and checks these values when it is built;
+/// changing the options afterwards does not affect it. A value out of range makes the validator's constructor throw
+/// <see cref="ArgumentOutOfRangeException"/> naming the option.
+/// </summary>
+public sealed class PortkeyJwtOptions
+{
+    /// <summary>The largest <see cref="ClockSkew"/> accepted.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Tolerance for clock differences between the issuer and this host, applied to <c>exp</c>, <c>nbf</c> and <c>iat</c>;
+    /// default 60 seconds, from zero to 5 minutes.
+    /// </summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The JWS algorithms accepted, compared exactly with the header's <c>alg</c>; default <c>RS256</c> only.
+    /// <c>RS384</c>, <c>RS512</c>, <c>PS256</c>, <c>PS384</c>, <c>PS512</c>, <c>ES256</c>, <c>ES384</c> and <c>ES512</c> may be added.
+    /// <c>none</c> and HMAC algorithms (<c>HS256</c>…) are never accepted: naming one is a configuration error.
+    /// </summary>
+    public IList<string> AllowedAlgorithms { get; set; } = ["RS256"];
+
+    /// <summary>When not empty, <c>iss</c> must equal one of these (ordinal). Empty (the default): <c>iss</c> is not checked.</summary>
+    public IList<string> ValidIssuers { get; set; } = [];
+
+    /// <summary>When not empty, <c>aud</c> (a string or an array) must contain one of these (ordinal). Empty (the default): not checked.</summary>
+    public IList<string> ValidAudiences { get; set; } = [];
+
+    /// <summary>
+    /// The header <c>typ</c> every token must carry; default <c>JWT</c>. Compared as RFC 7515 §4.1.9 says: ASCII
+    /// case-insensitively, with an optional <c>application/</c> prefix. Null: <c>typ</c> is not checked.
+    /// </summary>
+    public string? RequiredType { get; set; } = "JWT";
+
+    /// <summary>Longest token accepted, in characters; longer tokens are rejected before any decoding. Default 16 KiB, from 256 to 256 KiB.</summary>
+    public int MaxTokenLength { get; set; } = 16 * 1024;
+
+    /// <summary>Scopes every token must grant (all of them), in addition to those passed per call. Default none.</summary>
+    public IList<string> RequiredScopes { get; set; } = [];
+
+    /// <summary>
+    /// Smallest RSA modulus, in bits, that may verify a token; default 2048, from 2048 to 8192. Keys below 2048 bits
+    /// are never loaded from a JWKS at all.
+    /// </summary>
+    public int MinimumRsaKeySize { get; set; } = 2048;
+}

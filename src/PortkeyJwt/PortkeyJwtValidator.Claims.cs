@@ -1,0 +1,523 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using PortkeyJwt.Internal;
+using Claim = PortkeyJwt.Internal.Failures.Claim;
+
+namespace PortkeyJwt;
+
+public sealed partial class PortkeyJwtValidator
+{
+    /// <summary>Longest identity value (organisation, workspace, email, subject, uid, issuer) accepted, in UTF-8 bytes.</summary>
+    private const int MaxIdentifierBytes = 1024;
+
+    /// <summary>Most scopes one token may grant.</summary>
+    private const int MaxScopes = 512;
+
+    /// <summary>Latest NumericDate accepted: 9999-12-31T23:59:59Z, the end of <see cref="DateTimeOffset"/>'s range.</summary>
+    private const long MaxUnixSeconds = 253_402_300_799;
+
+    /// <summary>The payload members the validator reads; every other claim is ignored.</summary>
+    private enum Member
+    {
+        Exp,
+        Nbf,
+        Iat,
+        Iss,
+        Aud,
+        PortkeyOid,
+        OrganisationId,
+        PortkeyWorkspace,
+        WorkspaceSlug,
+        Scope,
+        Scopes,
+        EmailId,
+        Sub,
+        Uid,
+        None,
+    }
+
+    /// <summary>Where each member's value starts in the payload (-1 when absent).</summary>
+    [InlineArray((int)Member.None)]
+    private struct MemberStarts
+    {
+        private int _first;
+    }
+
+    /// <summary>Reads and checks the claims of a payload whose signature has verified; builds the principal.</summary>
+    private PortkeyJwtResult ReadClaims(ReadOnlySpan<byte> payload, VerificationKey key, IReadOnlyList<string>? requiredScopes)
+    {
+        MemberStarts starts = default;
+        ((Span<int>)starts).Fill(-1);
+
+        var reader = new Utf8JsonReader(payload, JsonRead.Options);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            Member member = Identify(ref reader);
+            reader.Read();
+            if (member != Member.None)
+            {
+                if (starts[(int)member] >= 0)
+                {
+                    return Failures.DuplicateClaim;
+                }
+
+                starts[(int)member] = (int)reader.TokenStartIndex;
+            }
+
+            reader.Skip();
+        }
+
+        // Rule 5: lifetime.
+        int expStart = starts[(int)Member.Exp];
+        if (expStart < 0)
+        {
+            return Failures.Missing(Claim.Exp);
+        }
+
+        if (!TryReadTime(payload, expStart, out long expires))
+        {
+            return Failures.Invalid(Claim.Exp);
+        }
+
+        long notBefore = -1, issuedAt = -1;
+        if (starts[(int)Member.Nbf] is >= 0 and int nbfStart && !TryReadTime(payload, nbfStart, out notBefore))
+        {
+            return Failures.Invalid(Claim.Nbf);
+        }
+
+        if (starts[(int)Member.Iat] is >= 0 and int iatStart && !TryReadTime(payload, iatStart, out issuedAt))
+        {
+            return Failures.Invalid(Claim.Iat);
+        }
+
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long skew = _settings.ClockSkewMilliseconds;
+        if (now >= expires + skew)
+        {
+            return Failures.Expired;
+        }
+
+        if (notBefore >= 0 && notBefore > now + skew)
+        {
+            return Failures.NotBefore;
+        }
+
+        if (issuedAt >= 0 && issuedAt > now + skew)
+        {
+            return Failures.IssuedInFuture;
+        }
+
+        // Rule 6: issuer and audience.
+        PortkeyJwtResult? failure = ReadIssuer(payload, starts[(int)Member.Iss], out string? issuer)
+            ?? CheckAudience(payload, starts[(int)Member.Aud]);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        // Rule 7: Portkey claims; the primary name wins over its alias whenever it is present.
+        int orgStart = FirstPresent(starts[(int)Member.PortkeyOid], starts[(int)Member.OrganisationId]);
+        int workspaceStart = FirstPresent(starts[(int)Member.PortkeyWorkspace], starts[(int)Member.WorkspaceSlug]);
+        int scopeStart = FirstPresent(starts[(int)Member.Scope], starts[(int)Member.Scopes]);
+        if (orgStart < 0)
+        {
+            return Failures.Missing(Claim.Organisation);
+        }
+
+        string? organisation = ReadIdentifier(payload, orgStart);
+        if (organisation is null)
+        {
+            return Failures.Invalid(Claim.Organisation);
+        }
+
+        if (workspaceStart < 0)
+        {
+            return Failures.Missing(Claim.Workspace);
+        }
+
+        string? workspace = ReadIdentifier(payload, workspaceStart);
+        if (workspace is null)
+        {
+            return Failures.Invalid(Claim.Workspace);
+        }
+
+        if (scopeStart < 0)
+        {
+            return Failures.Missing(Claim.Scope);
+        }
+
+        string[]? scopes = ReadScopes(payload, scopeStart);
+        if (scopes is null)
+        {
+            return Failures.Invalid(Claim.Scope);
+        }
+
+        string? email = null, subject = null, uid = null;
+        if ((starts[(int)Member.EmailId] is >= 0 and int emailStart && (email = ReadIdentifier(payload, emailStart)) is null)
+            || (starts[(int)Member.Sub] is >= 0 and int subStart && (subject = ReadIdentifier(payload, subStart)) is null)
+            || (starts[(int)Member.Uid] is >= 0 and int uidStart && (uid = ReadIdentifier(payload, uidStart)) is null))
+        {
+            return Failures.Invalid(email is null && starts[(int)Member.EmailId] >= 0 ? Claim.Email : subject is null && starts[(int)Member.Sub] >= 0 ? Claim.Sub : Claim.Uid);
+        }
+
+        var principal = new PortkeyPrincipal(
+            organisation,
+            workspace,
+            email,
+            subject,
+            uid,
+            scopes,
+            DateTimeOffset.FromUnixTimeMilliseconds(expires),
+            issuedAt >= 0 ? DateTimeOffset.FromUnixTimeMilliseconds(issuedAt) : null,
+            notBefore >= 0 ? DateTimeOffset.FromUnixTimeMilliseconds(notBefore) : null,
+            issuer,
+            key.KeyId);
+
+        return CheckRequiredScopes(principal, requiredScopes) ?? PortkeyJwtResult.Success(principal);
+    }
+
+    private PortkeyJwtResult? CheckRequiredScopes(PortkeyPrincipal principal, IReadOnlyList<string>? requiredScopes)
+    {
+        string[] configured = _settings.RequiredScopes;
+        for (int i = 0; i < configured.Length; i++)
+        {
+            if (!principal.HasScope(configured[i].AsSpan()))
+            {
+                return _settings.MissingRequiredScope[i];
+            }
+        }
+
+        if (requiredScopes is not null)
+        {
+            for (int i = 0; i < requiredScopes.Count; i++)
+            {
+                string required = requiredScopes[i] ?? throw new ArgumentException("Required scopes must not contain null.", nameof(requiredScopes));
+                ReadOnlySpan<char> normalised = ScopeNames.Normalise(required);
+                if (!principal.HasScope(normalised))
+                {
+                    return Failures.MissingScope(normalised.ToString());
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static int FirstPresent(int primary, int alias) => primary >= 0 ? primary : alias;
+
+    private static Member Identify(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return Identify(reader.ValueSpan);
+        }
+
+        for (Member m = 0; m < Member.None; m++)
+        {
+            if (reader.ValueTextEquals(MemberName(m)))
+            {
+                return m;
+            }
+        }
+
+        return Member.None;
+    }
+
+    private static Member Identify(ReadOnlySpan<byte> name)
+    {
+        Member candidate = name.Length switch
+        {
+            3 => name[0] switch
+            {
+                (byte)'e' => Member.Exp,
+                (byte)'n' => Member.Nbf,
+                (byte)'a' => Member.Aud,
+                (byte)'s' => Member.Sub,
+                (byte)'u' => Member.Uid,
+                (byte)'i' => name[1] == (byte)'a' ? Member.Iat : Member.Iss,
+                _ => Member.None,
+            },
+            5 => Member.Scope,
+            6 => Member.Scopes,
+            8 => Member.EmailId,
+            11 => Member.PortkeyOid,
+            14 => Member.WorkspaceSlug,
+            15 => Member.OrganisationId,
+            17 => Member.PortkeyWorkspace,
+            _ => Member.None,
+        };
+        return candidate != Member.None && name.SequenceEqual(MemberName(candidate)) ? candidate : Member.None;
+    }
+
+    private static ReadOnlySpan<byte> MemberName(Member member) => member switch
+    {
+        Member.Exp => "exp"u8,
+        Member.Nbf => "nbf"u8,
+        Member.Iat => "iat"u8,
+        Member.Iss => "iss"u8,
+        Member.Aud => "aud"u8,
+        Member.PortkeyOid => "portkey_oid"u8,
+        Member.OrganisationId => "organisation_id"u8,
+        Member.PortkeyWorkspace => "portkey_workspace"u8,
+        Member.WorkspaceSlug => "workspace_slug"u8,
+        Member.Scope => "scope"u8,
+        Member.Scopes => "scopes"u8,
+        Member.EmailId => "email_id"u8,
+        Member.Sub => "sub"u8,
+        _ => "uid"u8,
+    };
+
+    /// <summary>A NumericDate (RFC 7519 §2): a JSON number of seconds from 0 to year 9999, fractions kept to the millisecond.</summary>
+    private static bool TryReadTime(ReadOnlySpan<byte> payload, int start, out long unixMilliseconds)
+    {
+        unixMilliseconds = -1;
+        var reader = JsonRead.At(payload, start);
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            return false;
+        }
+
+        if (reader.TryGetInt64(out long seconds))
+        {
+            if (seconds is < 0 or > MaxUnixSeconds)
+            {
+                return false;
+            }
+
+            unixMilliseconds = seconds * 1000;
+            return true;
+        }
+
+        if (reader.TryGetDouble(out double value) && value >= 0 && value <= MaxUnixSeconds)
+        {
+            unixMilliseconds = (long)Math.Floor(value * 1000);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary><c>iss</c>: optional unless issuers are configured; when configured, the configured instance is returned.</summary>
+    private PortkeyJwtResult? ReadIssuer(ReadOnlySpan<byte> payload, int start, out string? issuer)
+    {
+        issuer = null;
+        string[] valid = _settings.ValidIssuers;
+        if (start < 0)
+        {
+            return valid.Length == 0 ? null : Failures.WrongIssuer;
+        }
+
+        var reader = JsonRead.At(payload, start);
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return Failures.Invalid(Claim.Iss);
+        }
+
+        if (valid.Length == 0)
+        {
+            issuer = ReadIdentifier(payload, start);
+            return issuer is null ? Failures.Invalid(Claim.Iss) : null;
+        }
+
+        for (int i = 0; i < valid.Length; i++)
+        {
+            if (reader.ValueTextEquals(_settings.ValidIssuersUtf8[i]))
+            {
+                issuer = valid[i];
+                return null;
+            }
+        }
+
+        return Failures.WrongIssuer;
+    }
+
+    /// <summary><c>aud</c>: a string or an array of strings; when audiences are configured it must name one of them.</summary>
+    private PortkeyJwtResult? CheckAudience(ReadOnlySpan<byte> payload, int start)
+    {
+        byte[][] valid = _settings.ValidAudiencesUtf8;
+        if (start < 0)
+        {
+            return valid.Length == 0 ? null : Failures.WrongAudience;
+        }
+
+        var reader = JsonRead.At(payload, start);
+        bool matched = false;
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            matched = MatchesAny(ref reader, valid);
+        }
+        else if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    return Failures.Invalid(Claim.Aud);
+                }
+
+                matched |= MatchesAny(ref reader, valid);
+            }
+        }
+        else
+        {
+            return Failures.Invalid(Claim.Aud);
+        }
+
+        return valid.Length == 0 || matched ? null : Failures.WrongAudience;
+    }
+
+    private static bool MatchesAny(ref Utf8JsonReader reader, byte[][] candidates)
+    {
+        foreach (byte[] candidate in candidates)
+        {
+            if (reader.ValueTextEquals(candidate))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A non-empty string of at most <see cref="MaxIdentifierBytes"/> bytes without control characters, pooled;
+    /// null when the value breaks any of that.
+    /// </summary>
+    private string? ReadIdentifier(ReadOnlySpan<byte> payload, int start)
+    {
+        var reader = JsonRead.At(payload, start);
+        if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length is 0 or > MaxIdentifierBytes)
+        {
+            return null;
+        }
+
+        char[]? rented = null;
+        Span<char> buffer = reader.ValueSpan.Length <= 256
+            ? stackalloc char[256]
+            : (rented = ArrayPool<char>.Shared.Rent(reader.ValueSpan.Length));
+        try
+        {
+            int length = reader.CopyString(buffer);
+            ReadOnlySpan<char> value = buffer[..length];
+            return length == 0 || value.ContainsAnyInRange('\u0000', '\u001F') || value.Contains('\u007F') ? null : _strings.GetOrAdd(value);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>scope</c>/<c>scopes</c>: a space-separated string or an array of strings; each scope a valid scope-token after
+    /// removing a leading <c>portkey.</c>; duplicates removed, order kept. Null when invalid or empty.
+    /// </summary>
+    private string[]? ReadScopes(ReadOnlySpan<byte> payload, int start)
+    {
+        var reader = JsonRead.At(payload, start);
+        string[] collected = ArrayPool<string>.Shared.Rent(MaxScopes);
+        int count = 0;
+        try
+        {
+            bool ok;
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                ok = AddScopes(ref reader, collected, ref count, splitOnSpaces: true);
+            }
+            else if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                ok = true;
+                while (ok && reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    ok = reader.TokenType == JsonTokenType.String && AddScopes(ref reader, collected, ref count, splitOnSpaces: false);
+                }
+            }
+            else
+            {
+                ok = false;
+            }
+
+            return ok && count > 0 ? collected.AsSpan(0, count).ToArray() : null;
+        }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(collected, clearArray: true);
+        }
+    }
+
+    private bool AddScopes(ref Utf8JsonReader reader, string[] collected, ref int count, bool splitOnSpaces)
+    {
+        int rawLength = reader.ValueSpan.Length;
+        if (rawLength == 0 || rawLength > 64 * 1024)
+        {
+            return false;
+        }
+
+        char[]? rented = null;
+        Span<char> buffer = rawLength <= 512 ? stackalloc char[512] : (rented = ArrayPool<char>.Shared.Rent(rawLength));
+        try
+        {
+            int length = reader.CopyString(buffer);
+            ReadOnlySpan<char> text = buffer[..length];
+            if (!splitOnSpaces)
+            {
+                return AddScope(text, collected, ref count);
+            }
+
+            bool any = false;
+            foreach (Range range in text.Split(' '))
+            {
+                ReadOnlySpan<char> part = text[range];
+                if (part.IsEmpty)
+                {
+                    continue; // tolerate repeated spaces
+                }
+
+                if (!AddScope(part, collected, ref count))
+                {
+                    return false;
+                }
+
+                any = true;
+            }
+
+            return any;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private bool AddScope(ReadOnlySpan<char> scope, string[] collected, ref int count)
+    {
+        ReadOnlySpan<char> normalised = ScopeNames.Normalise(scope);
+        if (!ScopeNames.IsValidToken(normalised))
+        {
+            return false;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if (normalised.SequenceEqual(collected[i]))
+            {
+                return true; // duplicate
+            }
+        }
+
+        if (count == MaxScopes)
+        {
+            return false;
+        }
+
+        collected[count++] = _strings.GetOrAdd(normalised);
+        return true;
+    }
+}

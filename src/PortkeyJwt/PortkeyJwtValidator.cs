@@ -1,0 +1,216 @@
+using System.Buffers;
+using System.Text;
+using PortkeyJwt.Internal;
+
+namespace PortkeyJwt;
+
+/// <summary>
+/// Validates Portkey-shaped JSON Web Tokens: structure, header policy, signature, lifetime, issuer, audience and the
+/// Portkey claims, in that order, and maps a valid token to a <see cref="PortkeyPrincipal"/>. Thread-safe and
+/// immutable: build one per gateway and share it.
+/// </summary>
+/// <remarks>
+/// Rejections are values, never exceptions: no content of a token makes <see cref="ValidateAsync(string, CancellationToken)"/>
+/// throw. Exceptions mean misuse (a null argument) or cancellation.
+/// </remarks>
+public sealed partial class PortkeyJwtValidator
+{
+    /// <summary>Tokens up to this many characters are decoded on the stack; longer ones use pooled buffers.</summary>
+    private const int StackTokenLength = 2048;
+
+    private const int MaxKeyIdBytes = JwksParser.MaxKeyIdLength * 6;
+
+    private readonly JwksKeyProvider _keys;
+    private readonly ValidationSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly StringPool _strings = new(capacity: 8192);
+
+    /// <summary>Builds a validator over <paramref name="keys"/>.</summary>
+    /// <param name="keys">Where verification keys come from.</param>
+    /// <param name="options">What to accept; defaults when null. Copied and checked now.</param>
+    /// <param name="timeProvider">The clock for <c>exp</c>, <c>nbf</c> and <c>iat</c>; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
+    public PortkeyJwtValidator(JwksKeyProvider keys, PortkeyJwtOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        _keys = keys;
+        _settings = new ValidationSettings(options ?? new PortkeyJwtOptions());
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Validates <paramref name="token"/> (the compact JWS, without a <c>Bearer</c> prefix).</summary>
+    /// <param name="token">The token.</param>
+    /// <param name="cancellationToken">Cancels a wait for keys; a validation that needs no key fetch completes synchronously.</param>
+    /// <returns>The principal, or the reason the token was rejected.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads shipped together in the first version; neither can shadow the other.")]
+    public ValueTask<PortkeyJwtResult> ValidateAsync(string token, CancellationToken cancellationToken = default) =>
+        ValidateAsync(token, requiredScopes: null, cancellationToken);
+
+    /// <summary>
+    /// Validates <paramref name="token"/> and also requires every scope in <paramref name="requiredScopes"/> (whole names,
+    /// a leading <c>portkey.</c> ignored), on top of <see cref="PortkeyJwtOptions.RequiredScopes"/>.
+    /// A missing scope yields <see cref="PortkeyJwtError.InsufficientScope"/> (HTTP 403).
+    /// </summary>
+    /// <param name="token">The token.</param>
+    /// <param name="requiredScopes">Scopes this call requires; null or empty for none.</param>
+    /// <param name="cancellationToken">Cancels a wait for keys.</param>
+    /// <returns>The principal, or the reason the token was rejected.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads shipped together in the first version; neither can shadow the other.")]
+    public ValueTask<PortkeyJwtResult> ValidateAsync(string token, IReadOnlyList<string>? requiredScopes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<PortkeyJwtResult>(cancellationToken);
+        }
+
+        return new ValueTask<PortkeyJwtResult>(Validate(token, requiredScopes));
+    }
+
+    /// <summary>The synchronous core: every rule, in order, over one token.</summary>
+    internal PortkeyJwtResult Validate(string token, IReadOnlyList<string>? requiredScopes)
+    {
+        if (token.Length > _settings.MaxTokenLength)
+        {
+            return Failures.TooLarge;
+        }
+
+        if (token.Length == 0)
+        {
+            return Failures.Empty;
+        }
+
+        // One buffer holds the token as ASCII (the signing input is its first part) followed by the decoded segments.
+        int needed = token.Length + Base64UrlStrict.DecodedLength(token.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = token.Length <= StackTokenLength
+            ? stackalloc byte[StackTokenLength + Base64UrlStrict.DecodedLength(StackTokenLength)]
+            : (rented = ArrayPool<byte>.Shared.Rent(needed));
+        buffer = buffer[..needed];
+        try
+        {
+            Span<byte> ascii = buffer[..token.Length];
+            if (Ascii.FromUtf16(token, ascii, out _) != OperationStatus.Done)
+            {
+                return Failures.BadBase64;
+            }
+
+            return Validate(ascii, buffer[token.Length..], requiredScopes);
+        }
+        finally
+        {
+            // Decoded payloads are secrets: never leave them in a pooled buffer or on the stack.
+            buffer.Clear();
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private PortkeyJwtResult Validate(ReadOnlySpan<byte> token, Span<byte> scratch, IReadOnlyList<string>? requiredScopes)
+    {
+        // Rule 1: exactly three non-empty canonical base64url segments.
+        int dot1 = token.IndexOf((byte)'.');
+        int dot2 = dot1 < 0 ? -1 : token[(dot1 + 1)..].IndexOf((byte)'.');
+        if (dot2 < 0)
+        {
+            return Failures.NotThreeSegments;
+        }
+
+        dot2 += dot1 + 1;
+        ReadOnlySpan<byte> headerSegment = token[..dot1];
+        ReadOnlySpan<byte> payloadSegment = token[(dot1 + 1)..dot2];
+        ReadOnlySpan<byte> signatureSegment = token[(dot2 + 1)..];
+        if (headerSegment.IsEmpty || payloadSegment.IsEmpty || signatureSegment.IsEmpty || signatureSegment.Contains((byte)'.'))
+        {
+            return Failures.NotThreeSegments;
+        }
+
+        if (!Base64UrlStrict.IsValid(headerSegment) || !Base64UrlStrict.IsValid(payloadSegment) || !Base64UrlStrict.IsValid(signatureSegment))
+        {
+            return Failures.BadBase64;
+        }
+
+        Span<byte> header = scratch[..Base64UrlStrict.DecodedLength(headerSegment.Length)];
+        scratch = scratch[header.Length..];
+        Span<byte> signature = scratch[..Base64UrlStrict.DecodedLength(signatureSegment.Length)];
+        Span<byte> payload = scratch[signature.Length..][..Base64UrlStrict.DecodedLength(payloadSegment.Length)];
+        if (!Base64UrlStrict.TryDecodeValidated(headerSegment, header, out _)
+            || !Base64UrlStrict.TryDecodeValidated(signatureSegment, signature, out _))
+        {
+            return Failures.BadBase64;
+        }
+
+        // Rule 2: header policy.
+        if (!JsonSyntax.IsObject(header))
+        {
+            return Failures.HeaderNotJson;
+        }
+
+        PortkeyJwtResult? headerFailure = ReadHeader(header, out JwsAlgorithm algorithm, out int kidStart);
+        if (headerFailure is not null)
+        {
+            return headerFailure;
+        }
+
+        // Rule 3: the key named by kid must exist and fit the algorithm.
+        KeySetSnapshot? keys = _keys.Current;
+        if (keys is null)
+        {
+            return Failures.NoKeys;
+        }
+
+        VerificationKey? key = FindKey(keys, header, kidStart);
+        if (key is null)
+        {
+            return Failures.UnknownKey;
+        }
+
+        if (!key.IsUsableFor(algorithm, _settings.MinimumRsaKeySize))
+        {
+            return Failures.UnusableKey;
+        }
+
+        // Rule 4: the signature, over the exact received header and payload segments, before any claim is read.
+        if (!key.Verify(algorithm, token[..dot2], signature))
+        {
+            return Failures.BadSignature;
+        }
+
+        if (!Base64UrlStrict.TryDecodeValidated(payloadSegment, payload, out _) || !JsonSyntax.IsObject(payload))
+        {
+            return Failures.PayloadNotJson;
+        }
+
+        // Rules 5-7: claims.
+        return ReadClaims(payload, key, requiredScopes);
+    }
+
+    private static VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, int kidStart)
+    {
+        var reader = JsonRead.At(header, kidStart);
+        int rawLength = reader.ValueSpan.Length;
+        if (rawLength > MaxKeyIdBytes)
+        {
+            return null;
+        }
+
+        char[]? rented = null;
+        Span<char> kid = rawLength <= JwksParser.MaxKeyIdLength
+            ? stackalloc char[JwksParser.MaxKeyIdLength]
+            : (rented = ArrayPool<char>.Shared.Rent(rawLength));
+        try
+        {
+            int length = reader.CopyString(kid);
+            return keys.TryGetKey(kid[..length], out VerificationKey found) ? found : null;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+}
