@@ -6,34 +6,123 @@ using PortkeyJwt.Internal;
 namespace PortkeyJwt;
 
 /// <summary>
-/// Supplies the public keys a <see cref="PortkeyJwtValidator"/> verifies signatures with, loaded from a JSON Web Key Set.
-/// Each loaded set is an immutable snapshot looked up by <c>kid</c>; keys are imported once per set, never per validation.
-/// Thread-safe.
+/// Supplies the public keys a <see cref="PortkeyJwtValidator"/> verifies signatures with, from a JSON Web Key Set:
+/// fixed (<see cref="FromJson"/>) or fetched from one or more URLs and kept fresh in the background. Each loaded set is an
+/// immutable snapshot looked up by <c>kid</c>; keys are imported once per set, never per validation. Thread-safe;
+/// validations never lock.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A key is loaded only if it can verify signatures safely: <c>kty</c> <c>RSA</c> (2048 to 8192 bits, odd exponent) or
 /// <c>EC</c> (P-256, P-384, P-521, point on the curve); <c>use</c> absent or <c>sig</c>; <c>key_ops</c> absent or containing
 /// <c>verify</c>; <c>alg</c> absent or a supported algorithm of the key's type; a <c>kid</c>; and no private members
 /// (<c>d</c>, <c>p</c>, <c>q</c>, …). Any other key is skipped with one warning; keys sharing a <c>kid</c> with different
 /// material are all skipped as ambiguous.
+/// </para>
+/// <para>
+/// Remote sets: refreshed every <c>Cache-Control: max-age</c> (clamped) or <see cref="JwksKeyProviderOptions.RefreshInterval"/>;
+/// an unknown <c>kid</c> triggers one shared fetch unless a fetch completed within the cooldown; failures keep the last good
+/// set, retried with exponential backoff, for up to <see cref="JwksKeyProviderOptions.MaxStaleness"/>.
+/// </para>
 /// </remarks>
-public sealed class JwksKeyProvider
+public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
 {
-    /// <summary>The most keys one JWKS document may hold.</summary>
+    /// <summary>The default most keys one JWKS document may hold.</summary>
     public const int MaxKeys = 100;
 
-    private volatile KeySetSnapshot? _snapshot;
+    private readonly JwksSource[] _sources;
+    private readonly JwksSettings? _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpClient? _ownedHttpClient;
+    private readonly UnknownKeyCache? _unknownKeys;
+    private readonly Lock _publishGate = new();
+    private volatile KeySetSnapshot? _current;
+    private volatile bool _disposed;
 
-    private JwksKeyProvider(KeySetSnapshot snapshot) => _snapshot = snapshot;
+    /// <summary>A provider that fetches the JWKS at <see cref="JwksKeyProviderOptions.JwksUrls"/> and keeps it fresh.</summary>
+    /// <param name="options">Sources and refresh policy; copied and checked now.</param>
+    /// <param name="httpClient">
+    /// The client to fetch with (for example from <c>IHttpClientFactory</c>); its handler should not follow redirects
+    /// (a followed redirect is detected and the fetch refused). When null, the provider creates and owns one.
+    /// </param>
+    /// <param name="timeProvider">Drives refresh timers, cooldowns and staleness; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="logger">Structured logs of fetches and skipped keys; never token content.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range, a URL is missing, not absolute, or plain HTTP to a non-loopback host while <see cref="JwksKeyProviderOptions.RequireHttps"/>.</exception>
+    /// <remarks>The first fetch starts at once in the background; call <see cref="WarmUpAsync"/> to wait for it.</remarks>
+    public JwksKeyProvider(JwksKeyProviderOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        _settings = new JwksSettings(options);
+        Uri[] urls = CheckUrls(options.JwksUrls, options.RequireHttps);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        if (httpClient is null)
+        {
+            _ownedHttpClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
+            httpClient = _ownedHttpClient;
+        }
 
-    /// <summary>The number of usable keys currently loaded.</summary>
-    public int KeyCount => _snapshot?.Count ?? 0;
+        _unknownKeys = new UnknownKeyCache(_settings.UnknownKeyCacheSize);
+        _sources = [.. urls.Select(url => new JwksSource(url, _settings, httpClient, _time, _logger, Republish))];
+        foreach (JwksSource source in _sources)
+        {
+            source.Start();
+        }
+    }
 
-    /// <summary>The <c>kid</c>s of the usable keys currently loaded.</summary>
-    public IReadOnlyCollection<string> KeyIds => _snapshot?.Keys.Keys ?? (IReadOnlyCollection<string>)[];
+    private JwksKeyProvider(KeySetSnapshot snapshot)
+    {
+        _sources = [];
+        _time = TimeProvider.System;
+        _logger = NullLogger.Instance;
+        _current = snapshot;
+    }
 
-    /// <summary>The current key set, or null when none is available. Read once per validation.</summary>
-    internal KeySetSnapshot? Current => _snapshot;
+    /// <summary>The number of usable keys currently served.</summary>
+    public int KeyCount => Current?.Count ?? 0;
+
+    /// <summary>The <c>kid</c>s of the usable keys currently served.</summary>
+    public IReadOnlyCollection<string> KeyIds => Current?.Keys.Keys ?? (IReadOnlyCollection<string>)[];
+
+    /// <summary>Availability, freshness and the last error: the basis of a health check.</summary>
+    public JwksKeyProviderStatus Status
+    {
+        get
+        {
+            KeySetSnapshot? current = Current;
+            if (_sources.Length == 0)
+            {
+                return new JwksKeyProviderStatus(current is not null, current?.Count ?? 0, current?.LoadedAt, current?.LoadedAt, null, TimeSpan.Zero, 0);
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            DateTimeOffset? oldestSuccess = _sources.All(s => s.State is not null) ? _sources.Min(s => s.State!.LastSuccessAt) : null;
+            return new JwksKeyProviderStatus(
+                current is not null,
+                current?.Count ?? 0,
+                oldestSuccess,
+                _sources.Max(s => s.LastAttemptAt),
+                _sources.Select(s => s.LastError is null ? null : $"{s.Url}: {s.LastError}").FirstOrDefault(e => e is not null),
+                oldestSuccess is { } t ? now - t : null,
+                _sources.Max(s => s.ConsecutiveFailures));
+        }
+    }
+
+    /// <summary>The key set to validate with, or null when none is available (never loaded, too stale, or disposed).</summary>
+    internal KeySetSnapshot? Current
+    {
+        get
+        {
+            KeySetSnapshot? current = _current;
+            if (current is null || current.ServeUntil == DateTimeOffset.MaxValue || _time.GetUtcNow() <= current.ServeUntil)
+            {
+                return current;
+            }
+
+            Republish(); // drops sources whose last success is older than MaxStaleness
+            return _current;
+        }
+    }
 
     /// <summary>
     /// A provider over a fixed key set (Portkey's "JWKS JSON" mode): <c>{"keys":[…]}</c> with public JWKs.
@@ -54,5 +143,173 @@ public sealed class JwksKeyProvider
         return snapshot is null
             ? throw new ArgumentException($"The JWKS cannot be used: {error}.", nameof(jwksJson))
             : new JwksKeyProvider(snapshot);
+    }
+
+    /// <summary>Waits for the first fetch of every source (starting one if needed).</summary>
+    /// <returns>True when a key set is available; otherwise <see cref="Status"/> says why not.</returns>
+    public async Task<bool> WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Task<bool>[] fetches = [.. _sources.Where(s => s.State is null).Select(s => s.Fetch(force: true)).OfType<Task<bool>>()];
+        await Task.WhenAll(fetches).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Current is not null;
+    }
+
+    /// <summary>Fetches every source now, ignoring the cooldown; joins a fetch already in flight (single flight).</summary>
+    /// <returns>True when every source's fetch succeeded.</returns>
+    public async Task<bool> RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Task<bool>[] fetches = [.. _sources.Select(s => s.Fetch(force: true)).OfType<Task<bool>>()];
+        bool[] results = await Task.WhenAll(fetches).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return results.Length == _sources.Length && results.All(ok => ok);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (JwksSource source in _sources)
+        {
+            source.Dispose();
+        }
+
+        _ownedHttpClient?.Dispose();
+        _current = null;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Whether a validation that found no key for <paramref name="kid"/> (or no key set at all, when empty) should wait for
+    /// a fetch: the provider is remote, the kid was not just proven unknown, and some source is fetching or out of cooldown.
+    /// Allocation-free, so a flood of unknown kids during the cooldown costs almost nothing.
+    /// </summary>
+    internal bool ShouldFetchFor(ReadOnlySpan<char> kid)
+    {
+        if (_sources.Length == 0 || _disposed)
+        {
+            return false;
+        }
+
+        long now = _time.GetUtcNow().UtcTicks;
+        if (!kid.IsEmpty && _unknownKeys!.Contains(kid, now))
+        {
+            return false;
+        }
+
+        foreach (JwksSource source in _sources)
+        {
+            if (source.MayFetchForUnknownKey(now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Starts or joins the fetches an unknown kid calls for and waits for them (each bounded by the fetch timeout).</summary>
+    internal async Task FetchForUnknownKeyAsync(CancellationToken cancellationToken)
+    {
+        Task<bool>[] fetches = [.. _sources.Select(s => s.Fetch(force: false)).OfType<Task<bool>>()];
+        if (fetches.Length > 0)
+        {
+            await Task.WhenAll(fetches).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Remembers a kid a fresh fetch did not contain, until the cooldown ends.</summary>
+    internal void RememberUnknown(string kid)
+    {
+        if (_unknownKeys is not null && _settings is not null)
+        {
+            _unknownKeys.Add(kid, _time.GetUtcNow().UtcTicks + _settings.CooldownTicks);
+        }
+    }
+
+    private static Uri[] CheckUrls(IList<Uri>? urls, bool requireHttps)
+    {
+        const string option = nameof(JwksKeyProviderOptions.JwksUrls);
+        if (urls is null || urls.Count == 0)
+        {
+            throw new ArgumentOutOfRangeException(option, "At least one JWKS URL is required.");
+        }
+
+        foreach (Uri url in urls)
+        {
+            if (url is null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            {
+                throw new ArgumentOutOfRangeException(option, url, "JWKS URLs must be absolute http(s) URLs.");
+            }
+
+            if (requireHttps && url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback)
+            {
+                throw new ArgumentOutOfRangeException(option, url, "JWKS URLs must use HTTPS (plain HTTP is allowed only to a loopback host, or with RequireHttps = false).");
+            }
+        }
+
+        return [.. urls.Distinct()];
+    }
+
+    /// <summary>Merges the sources' live sets and publishes the result with one reference write.</summary>
+    private void Republish()
+    {
+        lock (_publishGate)
+        {
+            if (_disposed)
+            {
+                _current = null;
+                return;
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            SourceState[] live = [.. _sources.Select(s => s.State).OfType<SourceState>().Where(s => now - s.LastSuccessAt <= _settings!.MaxStaleness)];
+            if (live.Length == 0)
+            {
+                _current = null;
+                return;
+            }
+
+            DateTimeOffset serveUntil = live.Min(s => s.LastSuccessAt) + _settings!.MaxStaleness;
+            KeySetSnapshot merged = live.Length == 1 ? live[0].Keys : Merge(live, now);
+            _current = merged.ServedUntil(serveUntil);
+            _unknownKeys!.Clear(); // a new set may hold kids proven unknown a moment ago
+        }
+    }
+
+    private KeySetSnapshot Merge(SourceState[] live, DateTimeOffset now)
+    {
+        var byKid = new Dictionary<string, VerificationKey>(StringComparer.Ordinal);
+        var ambiguous = new HashSet<string>(StringComparer.Ordinal);
+        foreach (VerificationKey key in live.SelectMany(s => s.Keys.Keys.Values))
+        {
+            if (ambiguous.Contains(key.KeyId))
+            {
+                continue;
+            }
+
+            if (byKid.TryGetValue(key.KeyId, out VerificationKey? other) && !other.Material.AsSpan().SequenceEqual(key.Material))
+            {
+                byKid.Remove(key.KeyId);
+                ambiguous.Add(key.KeyId);
+                Log.AmbiguousKeyId(_logger, key.KeyId);
+                continue;
+            }
+
+            byKid.TryAdd(key.KeyId, key);
+        }
+
+        return new KeySetSnapshot(byKid.Values, now);
     }
 }

@@ -64,12 +64,33 @@ public sealed partial class PortkeyJwtValidator
             return ValueTask.FromCanceled<PortkeyJwtResult>(cancellationToken);
         }
 
-        return new ValueTask<PortkeyJwtResult>(Validate(token, requiredScopes));
+        // Synchronous unless the key set lacks the token's kid (or has no set yet) and a fetch is allowed.
+        PortkeyJwtResult? result = Validate(token, requiredScopes, mayFetch: true, out string? fetchFor);
+        return result is not null
+            ? new ValueTask<PortkeyJwtResult>(result)
+            : new ValueTask<PortkeyJwtResult>(ValidateAfterFetchAsync(token, requiredScopes, fetchFor!, cancellationToken));
+    }
+
+    private async Task<PortkeyJwtResult> ValidateAfterFetchAsync(string token, IReadOnlyList<string>? requiredScopes, string kid, CancellationToken cancellationToken)
+    {
+        await _keys.FetchForUnknownKeyAsync(cancellationToken).ConfigureAwait(false);
+        PortkeyJwtResult result = Validate(token, requiredScopes, mayFetch: false, out _)!;
+        if (kid.Length > 0 && result.Error == PortkeyJwtError.UnknownKey)
+        {
+            _keys.RememberUnknown(kid);
+        }
+
+        return result;
     }
 
     /// <summary>The synchronous core: every rule, in order, over one token.</summary>
-    internal PortkeyJwtResult Validate(string token, IReadOnlyList<string>? requiredScopes)
+    /// <returns>
+    /// The result; or null, only when <paramref name="mayFetch"/>, if the provider should fetch keys first:
+    /// <paramref name="fetchFor"/> is then the unknown kid, or empty when no key set is available at all.
+    /// </returns>
+    internal PortkeyJwtResult? Validate(string token, IReadOnlyList<string>? requiredScopes, bool mayFetch, out string? fetchFor)
     {
+        fetchFor = null;
         if (token.Length > _settings.MaxTokenLength)
         {
             return Failures.TooLarge;
@@ -95,7 +116,7 @@ public sealed partial class PortkeyJwtValidator
                 return Failures.BadBase64;
             }
 
-            return Validate(ascii, buffer[token.Length..], requiredScopes);
+            return Validate(ascii, buffer[token.Length..], requiredScopes, mayFetch, out fetchFor);
         }
         finally
         {
@@ -108,8 +129,9 @@ public sealed partial class PortkeyJwtValidator
         }
     }
 
-    private PortkeyJwtResult Validate(ReadOnlySpan<byte> token, Span<byte> scratch, IReadOnlyList<string>? requiredScopes)
+    private PortkeyJwtResult? Validate(ReadOnlySpan<byte> token, Span<byte> scratch, IReadOnlyList<string>? requiredScopes, bool mayFetch, out string? fetchFor)
     {
+        fetchFor = null;
         // Rule 1: exactly three non-empty canonical base64url segments.
         int dot1 = token.IndexOf((byte)'.');
         int dot2 = dot1 < 0 ? -1 : token[(dot1 + 1)..].IndexOf((byte)'.');
@@ -158,13 +180,19 @@ public sealed partial class PortkeyJwtValidator
         KeySetSnapshot? keys = _keys.Current;
         if (keys is null)
         {
+            if (mayFetch && _keys.ShouldFetchFor([]))
+            {
+                fetchFor = string.Empty;
+                return null;
+            }
+
             return Failures.NoKeys;
         }
 
-        VerificationKey? key = FindKey(keys, header, kidStart);
+        VerificationKey? key = FindKey(keys, header, kidStart, mayFetch, ref fetchFor);
         if (key is null)
         {
-            return Failures.UnknownKey;
+            return fetchFor is null ? Failures.UnknownKey : null;
         }
 
         if (!key.IsUsableFor(algorithm, _settings.MinimumRsaKeySize))
@@ -187,7 +215,8 @@ public sealed partial class PortkeyJwtValidator
         return ReadClaims(payload, key, requiredScopes);
     }
 
-    private static VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, int kidStart)
+    /// <summary>The key named by the header's kid; when absent and a fetch may find it, sets <paramref name="fetchFor"/> to the kid.</summary>
+    private VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, int kidStart, bool mayFetch, ref string? fetchFor)
     {
         var reader = JsonRead.At(header, kidStart);
         int rawLength = reader.ValueSpan.Length;
@@ -203,7 +232,17 @@ public sealed partial class PortkeyJwtValidator
         try
         {
             int length = reader.CopyString(kid);
-            return keys.TryGetKey(kid[..length], out VerificationKey found) ? found : null;
+            if (keys.TryGetKey(kid[..length], out VerificationKey found))
+            {
+                return found;
+            }
+
+            if (mayFetch && _keys.ShouldFetchFor(kid[..length]))
+            {
+                fetchFor = kid[..length].ToString();
+            }
+
+            return null;
         }
         finally
         {

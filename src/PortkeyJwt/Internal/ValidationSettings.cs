@@ -1,5 +1,3 @@
-#pragma warning disable CA2208 // Each exception names the option at fault (the API contract), not a method parameter.
-
 using System.Text;
 
 namespace PortkeyJwt.Internal;

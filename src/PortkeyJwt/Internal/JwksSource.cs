@@ -1,0 +1,356 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+
+namespace PortkeyJwt.Internal;
+
+/// <summary>
+/// One JWKS URL: its last good key set, conditional-request validators, single-flight fetch, cooldown, backoff and the
+/// background refresh timer. The provider merges the sources' sets and publishes the result.
+/// </summary>
+internal sealed partial class JwksSource : IDisposable
+{
+    private readonly JwksSettings _settings;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action _published;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ITimer _timer;
+    private readonly Lock _gate = new();
+
+    private Task<bool>? _inFlight;
+    private const long NeverTicks = long.MinValue / 4; // far in the past, yet safe to subtract from
+
+    private long _lastCompletedTicks = NeverTicks;
+    private int _consecutiveFailures;
+    private EntityTagHeaderValue? _etag;
+    private DateTimeOffset? _lastModified;
+    private volatile SourceState? _state;
+    private volatile string? _lastError;
+    private DateTimeOffset? _lastAttemptAt;
+    private bool _disposed;
+
+    public JwksSource(Uri url, JwksSettings settings, HttpClient http, TimeProvider time, ILogger logger, Action published)
+    {
+        Url = url;
+        _settings = settings;
+        _http = http;
+        _time = time;
+        _logger = logger;
+        _published = published;
+        _timer = time.CreateTimer(static s => ((JwksSource)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>The last good set and when it was last confirmed; null until the first success.</summary>
+    public SourceState? State => _state;
+
+    public string? LastError => _lastError;
+
+    public DateTimeOffset? LastAttemptAt => _lastAttemptAt;
+
+    public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
+
+    /// <summary>Whether an unknown-kid fetch may start (or join one) now: one is in flight, or the cooldown has passed.</summary>
+    public bool MayFetchForUnknownKey(long nowTicks) =>
+        Volatile.Read(ref _inFlight) is not null || nowTicks - Volatile.Read(ref _lastCompletedTicks) >= _settings.CooldownTicks;
+
+    /// <summary>Schedules the first fetch at once.</summary>
+    public void Start() => _timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Starts a fetch or joins the one in flight (single flight). Unless <paramref name="force"/>, returns null during the
+    /// cooldown after the last completed fetch. The task never faults; it yields whether the fetch succeeded.
+    /// </summary>
+    public Task<bool>? Fetch(bool force)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            if (_inFlight is not null)
+            {
+                return _inFlight;
+            }
+
+            if (!force && _time.GetUtcNow().UtcTicks - _lastCompletedTicks < _settings.CooldownTicks)
+            {
+                return null;
+            }
+
+            _inFlight = RunFetchAsync();
+            return _inFlight;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _timer.Dispose();
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private void OnTimer() => _ = Fetch(force: true);
+
+    private async Task<bool> RunFetchAsync()
+    {
+        await Task.Yield(); // let Fetch publish _inFlight before this can complete
+        long started = _time.GetTimestamp();
+        FetchOutcome outcome;
+        try
+        {
+            using var timeout = new CancellationTokenSource(_settings.FetchTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            try
+            {
+                outcome = await FetchOnceAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                outcome = FetchOutcome.Fail("timeout", $"no complete response within {_settings.FetchTimeout.TotalSeconds:0.###} s");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = FetchOutcome.Fail("cancelled", "the provider was disposed");
+        }
+        catch (ObjectDisposedException)
+        {
+            outcome = FetchOutcome.Fail("cancelled", "the provider was disposed");
+        }
+        catch (HttpRequestException ex)
+        {
+            outcome = FetchOutcome.Fail("network", $"network error: {ex.Message}");
+        }
+        catch (IOException ex)
+        {
+            outcome = FetchOutcome.Fail("network", $"network error: {ex.Message}");
+        }
+
+        Complete(outcome, _time.GetElapsedTime(started));
+        return outcome.Succeeded;
+    }
+
+    private void Complete(FetchOutcome outcome, TimeSpan elapsed)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        TimeSpan nextDelay;
+        lock (_gate)
+        {
+            _lastCompletedTicks = now.UtcTicks;
+            _lastAttemptAt = now;
+            _inFlight = null;
+            if (outcome.Succeeded)
+            {
+                _consecutiveFailures = 0;
+                _lastError = null;
+                nextDelay = Jitter(_state?.RefreshInterval ?? _settings.RefreshInterval);
+            }
+            else
+            {
+                _consecutiveFailures++;
+                _lastError = outcome.Error;
+                nextDelay = Jitter(Backoff(_consecutiveFailures));
+            }
+
+            if (!_disposed)
+            {
+                _timer.Change(nextDelay, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        Telemetry.JwksFetches.Add(1, new KeyValuePair<string, object?>("outcome", outcome.Kind));
+        Telemetry.JwksFetchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome.Kind));
+        if (outcome.Succeeded)
+        {
+            LogFetched(_logger, Url, outcome.Kind, _state?.Keys.Count ?? 0, nextDelay);
+        }
+        else if (outcome.Kind != "cancelled")
+        {
+            LogFetchFailed(_logger, Url, outcome.Error!, _state is null ? "no key set loaded yet" : "serving the last good key set", nextDelay);
+        }
+    }
+
+    private async Task<FetchOutcome> FetchOnceAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/jwk-set+json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        SourceState? current = _state;
+        if (current is not null)
+        {
+            if (_etag is not null)
+            {
+                request.Headers.IfNoneMatch.Add(_etag);
+            }
+
+            request.Headers.IfModifiedSince = _lastModified;
+        }
+
+        using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (response.RequestMessage?.RequestUri is { } finalUri && finalUri != Url)
+        {
+            return FetchOutcome.Fail("redirect", "the request was redirected; redirects are not followed (configure the final JWKS URL)");
+        }
+
+        int status = (int)response.StatusCode;
+        if (response.StatusCode == HttpStatusCode.NotModified && current is not null)
+        {
+            Publish(current.Keys, response, _time.GetUtcNow());
+            return FetchOutcome.Success("not_modified");
+        }
+
+        if (status is >= 300 and < 400)
+        {
+            return FetchOutcome.Fail("redirect", $"HTTP {status} redirect refused; redirects are not followed (configure the final JWKS URL)");
+        }
+
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return FetchOutcome.Fail("http_error", $"HTTP {status}");
+        }
+
+        if (response.Content.Headers.ContentLength > _settings.MaxResponseBytes)
+        {
+            return FetchOutcome.Fail("too_large", $"the response declares {response.Content.Headers.ContentLength} bytes, more than the limit of {_settings.MaxResponseBytes}");
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(_settings.MaxResponseBytes + 1);
+        try
+        {
+            int length = 0;
+            Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                int read;
+                while (length <= _settings.MaxResponseBytes
+                    && (read = await body.ReadAsync(buffer.AsMemory(length, _settings.MaxResponseBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += read;
+                }
+            }
+
+            if (length > _settings.MaxResponseBytes)
+            {
+                return FetchOutcome.Fail("too_large", $"the response is larger than the limit of {_settings.MaxResponseBytes} bytes");
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            KeySetSnapshot? keys = JwksParser.Parse(buffer.AsMemory(0, length), _settings.MaxKeys, JwksParser.MinimumRsaKeySize, now, _logger, out string? error);
+            if (keys is null)
+            {
+                return FetchOutcome.Fail("invalid", $"invalid JWKS: {error}");
+            }
+
+            Publish(keys, response, now);
+            return FetchOutcome.Success("success");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Records a confirmed set; a fetch is single-flight per source, so a late fetch cannot overwrite a newer one.</summary>
+    private void Publish(KeySetSnapshot keys, HttpResponseMessage response, DateTimeOffset now)
+    {
+        TimeSpan interval = response.Headers.CacheControl?.MaxAge is { } maxAge
+            ? TimeSpan.FromTicks(Math.Clamp(maxAge.Ticks, _settings.MinRefreshInterval.Ticks, _settings.MaxRefreshInterval.Ticks))
+            : _settings.RefreshInterval;
+        _etag = response.Headers.ETag ?? (response.StatusCode == HttpStatusCode.NotModified ? _etag : null);
+        _lastModified = response.Content.Headers.LastModified ?? (response.StatusCode == HttpStatusCode.NotModified ? _lastModified : null);
+        _state = new SourceState(keys, now, interval);
+        _published();
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        TimeSpan ceiling = _state?.RefreshInterval ?? _settings.RefreshInterval;
+        double factor = Math.Pow(2, Math.Min(failures - 1, 30));
+        return TimeSpan.FromTicks((long)Math.Min(_settings.RetryDelay.Ticks * factor, ceiling.Ticks));
+    }
+
+    /// <summary>±5 % so that many gateways started together do not refresh in lockstep.</summary>
+    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.95 + (Random.Shared.NextDouble() * 0.10));
+
+    [LoggerMessage(10, LogLevel.Information, "JWKS {Url} fetched ({Outcome}): {KeyCount} keys; next refresh in {NextRefresh}")]
+    private static partial void LogFetched(ILogger logger, Uri url, string outcome, int keyCount, TimeSpan nextRefresh);
+
+    [LoggerMessage(11, LogLevel.Warning, "JWKS {Url} fetch failed: {Error}; {Serving}; retry in {Retry}")]
+    private static partial void LogFetchFailed(ILogger logger, Uri url, string error, string serving, TimeSpan retry);
+
+    private readonly record struct FetchOutcome(bool Succeeded, string Kind, string? Error)
+    {
+        public static FetchOutcome Success(string kind) => new(true, kind, null);
+
+        public static FetchOutcome Fail(string kind, string error) => new(false, kind, error);
+    }
+}
+
+/// <summary>A source's last good set, when it was last confirmed, and how often to refresh it.</summary>
+internal sealed record SourceState(KeySetSnapshot Keys, DateTimeOffset LastSuccessAt, TimeSpan RefreshInterval);
+
+/// <summary>Checked, immutable copy of <see cref="JwksKeyProviderOptions"/>.</summary>
+internal sealed class JwksSettings
+{
+    public JwksSettings(JwksKeyProviderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        FetchTimeout = Check(options.FetchTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), nameof(options.FetchTimeout));
+        RefreshInterval = Check(options.RefreshInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7), nameof(options.RefreshInterval));
+        MinRefreshInterval = Check(options.MinRefreshInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7), nameof(options.MinRefreshInterval));
+        MaxRefreshInterval = Check(options.MaxRefreshInterval, MinRefreshInterval, TimeSpan.FromDays(7), nameof(options.MaxRefreshInterval));
+        Cooldown = Check(options.UnknownKeyCooldown, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), nameof(options.UnknownKeyCooldown));
+        RetryDelay = Check(options.RetryDelay, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), nameof(options.RetryDelay));
+        MaxStaleness = Check(options.MaxStaleness, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30), nameof(options.MaxStaleness));
+        MaxResponseBytes = Check(options.MaxResponseBytes, 1024, 16 * 1024 * 1024, nameof(options.MaxResponseBytes));
+        MaxKeys = Check(options.MaxKeys, 1, 1000, nameof(options.MaxKeys));
+        UnknownKeyCacheSize = Check(options.UnknownKeyCacheSize, 16, 1_000_000, nameof(options.UnknownKeyCacheSize));
+        CooldownTicks = Cooldown.Ticks;
+    }
+
+    public TimeSpan FetchTimeout { get; }
+
+    public TimeSpan RefreshInterval { get; }
+
+    public TimeSpan MinRefreshInterval { get; }
+
+    public TimeSpan MaxRefreshInterval { get; }
+
+    public TimeSpan Cooldown { get; }
+
+    public long CooldownTicks { get; }
+
+    public TimeSpan RetryDelay { get; }
+
+    public TimeSpan MaxStaleness { get; }
+
+    public int MaxResponseBytes { get; }
+
+    public int MaxKeys { get; }
+
+    public int UnknownKeyCacheSize { get; }
+
+    private static T Check<T>(T value, T min, T max, string option)
+        where T : IComparable<T> =>
+        value.CompareTo(min) < 0 || value.CompareTo(max) > 0
+            ? throw new ArgumentOutOfRangeException(option, value, $"{option} must be from {min} to {max}.")
+            : value;
+}
