@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+
+namespace PortkeyJwt.Tests.Docs;
+
+public sealed partial class ReadmeExampleTests
+{
+    [Fact]
+    public async Task ReadmeExample_ValidToken_PrintsTheCaller()
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string token = Tokens.Mint(Tokens.Claims().With(("iss", "https://auth.example.com"), ("iat", now), ("nbf", now), ("exp", now + 600)));
+
+        string output = await ReadmeExample.AuthenticateAsync(TestKey.Jwks(TestKey.Default), token);
+
+        Assert.Equal("org-3f2a/ws-default as dev@example.com [completions.write logs.view]", output);
+    }
+
+    [Fact]
+    public async Task ReadmeExample_MissingScope_Prints403()
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string token = Tokens.Mint(Tokens.Claims().With(("iss", "https://auth.example.com"), ("scope", "logs.view"), ("iat", now), ("nbf", now), ("exp", now + 600)));
+
+        string output = await ReadmeExample.AuthenticateAsync(TestKey.Jwks(TestKey.Default), token);
+
+        Assert.StartsWith("403 InsufficientScope:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Readme_ShowsTheTestedExample_Verbatim()
+    {
+        string source = File.ReadAllText(ThisFile().Replace("ReadmeExampleTests.cs", "ReadmeExample.cs", StringComparison.Ordinal));
+        string readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+
+        string expected = Dedent(Between(source, "// begin-snippet: static-jwks\n", "    // end-snippet"));
+        Match block = ReadmeBlock().Match(readme);
+
+        Assert.True(block.Success, "README.md has no ```csharp block after <!-- snippet: static-jwks -->");
+        Assert.Equal(expected.TrimEnd(), block.Groups["code"].Value.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd());
+    }
+
+    /// <summary>The README's first lines give the demo command and the test command that .ci/run also calls.</summary>
+    [Fact]
+    public void Readme_FirstLines_GiveTheDemoAndTestCommands()
+    {
+        string root = RepoRoot();
+        string head = string.Join('\n', File.ReadLines(Path.Combine(root, "README.md")).Take(20));
+        string ci = File.ReadAllText(Path.Combine(root, ".ci", "run"));
+
+        Assert.Contains("dotnet run --project src/PortkeyJwt.Cli -- demo", head, StringComparison.Ordinal);
+        Assert.Contains("dotnet test PortkeyJwt.sln -c Release", head, StringComparison.Ordinal);
+        Assert.Contains("dotnet test PortkeyJwt.sln -c Release", ci, StringComparison.Ordinal);
+    }
+
+    internal static string RepoRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PortkeyJwt.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("PortkeyJwt.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
+
+    private static string Between(string text, string start, string end)
+    {
+        int from = text.IndexOf(start, StringComparison.Ordinal) + start.Length;
+        return text[from..text.IndexOf(end, from, StringComparison.Ordinal)];
+    }
+
+    private static string Dedent(string code)
+    {
+        string[] lines = code.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+    }
+
+    [GeneratedRegex("<!-- snippet: static-jwks -->\\s*```csharp\\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ReadmeBlock();
+}
