@@ -1,0 +1,96 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace PortkeyJwt.Benchmarks;
+
+/// <summary>Keys and tokens shared by the benchmarks: a realistic ~800-character Portkey token and its variants.</summary>
+internal sealed class BenchmarkTokens
+{
+    public const string Issuer = "https://auth.portkey.example";
+
+    public BenchmarkTokens(int rsaBits = 2048, string algorithm = "RS256", int extraScopes = 0)
+    {
+        Algorithm = algorithm;
+        Key = algorithm.StartsWith("ES", StringComparison.Ordinal) ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : RSA.Create(rsaBits);
+        Jwks = new JsonObject { ["keys"] = new JsonArray(PublicJwk()) }.ToJsonString();
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        JsonObject claims = new()
+        {
+            ["iss"] = Issuer,
+            ["aud"] = "portkey-gateway",
+            ["sub"] = "auth0|6571d2c3f0a9b1e2d3c4b5a6",
+            ["email_id"] = "ada.lovelace@analytical-engines.example",
+            ["portkey_oid"] = "3f2a9c1e-7b4d-4e8f-a1c2-9d0e5b6f7a8c",
+            ["portkey_workspace"] = "production-eu-west",
+            ["scope"] = string.Join(' ', ["completions.write", "portkey.logs.view", "prompts.read", "virtual_keys.list", .. Enumerable.Range(0, extraScopes).Select(i => $"portkey.extra.scope.number-{i}")]),
+            ["iat"] = now,
+            ["nbf"] = now,
+            ["exp"] = now + 3600,
+            ["jti"] = "b7e1c0de-4a2f-4c11-9e3d-0f6a1b2c3d4e",
+        };
+        Valid = Sign(claims);
+        Expired = Sign(claims.DeepClone().AsObject().Apply("exp", now - 3600));
+        string[] parts = Valid.Split('.');
+        byte[] sig = Base64Url.DecodeFromChars(parts[2]);
+        sig[^1] ^= 1;
+        BadSignature = parts[0] + "." + parts[1] + "." + Base64Url.EncodeToString(sig);
+        UnknownKid = Sign(claims, kid: "rotated-away");
+        SigningInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+        Signature = Base64Url.DecodeFromChars(parts[2]);
+    }
+
+    public string Algorithm { get; }
+
+    public AsymmetricAlgorithm Key { get; }
+
+    public string Kid => "bench-key";
+
+    public string Jwks { get; }
+
+    public string Valid { get; }
+
+    public string Expired { get; }
+
+    public string BadSignature { get; }
+
+    public string UnknownKid { get; }
+
+    public byte[] SigningInput { get; }
+
+    public byte[] Signature { get; }
+
+    private JsonObject PublicJwk()
+    {
+        if (Key is RSA rsa)
+        {
+            RSAParameters p = rsa.ExportParameters(false);
+            return new JsonObject { ["kty"] = "RSA", ["kid"] = Kid, ["use"] = "sig", ["n"] = Base64Url.EncodeToString(p.Modulus), ["e"] = Base64Url.EncodeToString(p.Exponent) };
+        }
+
+        ECParameters q = ((ECDsa)Key).ExportParameters(false);
+        return new JsonObject { ["kty"] = "EC", ["kid"] = Kid, ["use"] = "sig", ["crv"] = "P-256", ["x"] = Base64Url.EncodeToString(q.Q.X), ["y"] = Base64Url.EncodeToString(q.Q.Y) };
+    }
+
+    private string Sign(JsonObject claims, string? kid = null)
+    {
+        string header = new JsonObject { ["alg"] = Algorithm, ["typ"] = "JWT", ["kid"] = kid ?? Kid }.ToJsonString();
+        string input = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header)) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims.ToJsonString()));
+        byte[] data = Encoding.ASCII.GetBytes(input);
+        HashAlgorithmName hash = HashAlgorithmName.SHA256;
+        byte[] signature = Key is RSA rsa
+            ? rsa.SignData(data, hash, Algorithm.StartsWith("PS", StringComparison.Ordinal) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1)
+            : ((ECDsa)Key).SignData(data, hash);
+        return input + "." + Base64Url.EncodeToString(signature);
+    }
+}
+
+internal static class JsonObjectExtensions
+{
+    public static JsonObject Apply(this JsonObject o, string name, JsonNode? value)
+    {
+        o[name] = value;
+        return o;
+    }
+}

@@ -1,0 +1,91 @@
+// Run: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --filter '*ValidationBenchmarks*'
+// The CI gate (.ci/bench) runs the short job and checks the ratios to RawRsaVerify measured in the same run.
+using System.Security.Claims;
+using System.Security.Cryptography;
+using BenchmarkDotNet.Attributes;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace PortkeyJwt.Benchmarks;
+
+/// <summary>
+/// One validation of a ~800-character RS256 Portkey token: the RSA verification floor (baseline), IdentityModel's
+/// JsonWebTokenHandler plus reading the principal, and PortkeyJwt on the success and failure paths.
+/// </summary>
+[MemoryDiagnoser]
+public class ValidationBenchmarks
+{
+    private static readonly string[] RequiredScopes = ["completions.write"];
+
+    private BenchmarkTokens _tokens = null!;
+    private RSA _rsa = null!;
+    private PortkeyJwtValidator _validator = null!;
+    private JsonWebTokenHandler _handler = null!;
+    private TokenValidationParameters _parameters = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _tokens = new BenchmarkTokens();
+        _rsa = (RSA)_tokens.Key;
+        _validator = new PortkeyJwtValidator(JwksKeyProvider.FromJson(_tokens.Jwks), new PortkeyJwtOptions { ValidIssuers = [BenchmarkTokens.Issuer] });
+        _handler = new JsonWebTokenHandler { MapInboundClaims = false };
+        _parameters = new TokenValidationParameters
+        {
+            IssuerSigningKey = new RsaSecurityKey(_rsa.ExportParameters(false)) { KeyId = _tokens.Kid },
+            ValidIssuer = BenchmarkTokens.Issuer,
+            ValidateAudience = false,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            ValidTypes = ["JWT"],
+            ClockSkew = TimeSpan.FromSeconds(60),
+            RequireExpirationTime = true,
+        };
+        Check(Valid().IsValid && JsonWebTokenHandler().Result.OrganisationId is not null, "setup: tokens do not validate");
+    }
+
+    /// <summary>The floor: RSA PKCS#1 v1.5 SHA-256 verification of the signing input, key already imported.</summary>
+    [Benchmark(Baseline = true)]
+    public bool RawRsaVerify() => _rsa.VerifyData(_tokens.SigningInput, _tokens.Signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+    [Benchmark]
+    public async Task<PrincipalLike> JsonWebTokenHandler()
+    {
+        TokenValidationResult result = await _handler.ValidateTokenAsync(_tokens.Valid, _parameters);
+        ClaimsIdentity identity = result.ClaimsIdentity;
+        return new PrincipalLike(
+            identity.FindFirst("portkey_oid")?.Value ?? identity.FindFirst("organisation_id")?.Value,
+            identity.FindFirst("portkey_workspace")?.Value ?? identity.FindFirst("workspace_slug")?.Value,
+            identity.FindFirst("email_id")?.Value ?? identity.FindFirst("sub")?.Value ?? identity.FindFirst("uid")?.Value,
+            (identity.FindFirst("scope")?.Value ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => s.StartsWith("portkey.", StringComparison.Ordinal) ? s[8..] : s).Distinct().ToArray());
+    }
+
+    [Benchmark]
+    public PortkeyJwtResult Valid() => Sync(_validator.ValidateAsync(_tokens.Valid, RequiredScopes));
+
+    [Benchmark]
+    public PortkeyJwtResult Malformed() => Sync(_validator.ValidateAsync("abc.def"));
+
+    [Benchmark]
+    public PortkeyJwtResult BadSignature() => Sync(_validator.ValidateAsync(_tokens.BadSignature));
+
+    [Benchmark]
+    public PortkeyJwtResult Expired() => Sync(_validator.ValidateAsync(_tokens.Expired));
+
+    [Benchmark]
+    public PortkeyJwtResult UnknownKid() => Sync(_validator.ValidateAsync(_tokens.UnknownKid));
+
+    /// <summary>Every case here completes synchronously (static keys); anything else is a bug worth failing on.</summary>
+    private static PortkeyJwtResult Sync(ValueTask<PortkeyJwtResult> pending) =>
+        pending.IsCompletedSuccessfully ? pending.Result : throw new InvalidOperationException("validation did not complete synchronously");
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(message);
+        }
+    }
+
+    /// <summary>What a gateway must read out of a validated token.</summary>
+    public sealed record PrincipalLike(string? OrganisationId, string? WorkspaceSlug, string? UserId, string[] Scopes);
+}
