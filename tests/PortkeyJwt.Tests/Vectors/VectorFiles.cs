@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using PortkeyJwt.Internal;
+
+namespace PortkeyJwt.Tests.Vectors;
+
+/// <summary>
+/// Finds the third-party test vectors in <c>../shared/vectors</c> beside the repository root (the directory holding
+/// <c>PortkeyJwt.sln</c>). The vectors are never copied into the repository. When they are missing the tests that need
+/// them fail with a message saying where they were looked for; they never skip.
+/// </summary>
+internal static class VectorFiles
+{
+    private const string SolutionFile = "PortkeyJwt.sln";
+
+    private static readonly Lazy<string> LazyRoot = new(() => Locate());
+
+    /// <summary>The full path of the shared <c>vectors</c> directory; throws when it cannot be found.</summary>
+    public static string VectorsDirectory => LazyRoot.Value;
+
+    /// <summary>The full path of one vector file, e.g. <c>PathOf("wycheproof", "rsa_signature_2048_sha256_test.json")</c>.</summary>
+    public static string PathOf(params string[] parts)
+    {
+        string path = Path.Combine([VectorsDirectory, .. parts]);
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"The test vector file '{path}' is missing from the shared vectors directory.", path);
+    }
+
+    /// <summary>Parses one vector file.</summary>
+    public static JsonDocument Load(params string[] parts) => JsonDocument.Parse(File.ReadAllBytes(PathOf(parts)));
+
+    /// <summary>
+    /// Imports a vector's JWK the way production keys are imported: as the only key of a JWKS passed through
+    /// <see cref="JwksParser.Parse"/>, so the key-import policy applies. Returns null when the policy refuses the key;
+    /// <paramref name="logger"/> then holds the reason.
+    /// </summary>
+    public static VerificationKey? ImportThroughPolicy(JsonObject jwk, ILogger logger)
+    {
+        string kid = jwk["kid"]!.GetValue<string>();
+        byte[] jwks = Encoding.UTF8.GetBytes(TestKey.Jwks(jwk));
+        KeySetSnapshot? snapshot = JwksParser.Parse(jwks, JwksKeyProvider.MaxKeys, JwksParser.MinimumRsaKeySize, Tokens.Now, logger, out _);
+        return snapshot is not null && snapshot.TryGetKey(kid, out VerificationKey key) ? key : null;
+    }
+
+    private static string Locate([CallerFilePath] string sourceFile = "")
+    {
+        // The build output may live outside the repository (--artifacts-path), so the working directory and this
+        // source file's compile-time path are tried after the test assembly's directory.
+        string?[] starts = [AppContext.BaseDirectory, Environment.CurrentDirectory, Path.GetDirectoryName(sourceFile)];
+        foreach (string? start in starts)
+        {
+            for (DirectoryInfo? dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (!File.Exists(Path.Combine(dir.FullName, SolutionFile)))
+                {
+                    continue;
+                }
+
+                string vectors = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "vectors"));
+                return System.IO.Directory.Exists(vectors)
+                    ? vectors
+                    : throw new DirectoryNotFoundException(
+                        $"The shared test vectors were not found at '{vectors}'. They are not part of this repository: clone the "
+                        + $"shared repository so that '../shared/vectors' sits beside the repository root '{dir.FullName}'.");
+            }
+        }
+
+        throw new DirectoryNotFoundException(
+            $"The repository root (the directory holding {SolutionFile}) was not found above any of: {string.Join(", ", starts)}; "
+            + "the shared test vectors are located relative to it ('../shared/vectors').");
+    }
+}
