@@ -107,7 +107,8 @@ public sealed partial class PortkeyJwtValidator
         }
         else
         {
-            Span<char> name = stackalloc char[16];
+            // Room for a supported name with every character escaped (5 x "\uXXXX"); anything longer is not one.
+            Span<char> name = stackalloc char[32];
             algorithm = JsonRead.TryCopyString(ref reader, name, out int length) ? JwsAlgorithms.Parse(name[..length]) : JwsAlgorithm.None;
         }
 

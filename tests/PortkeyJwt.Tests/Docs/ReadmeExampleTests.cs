@@ -32,7 +32,7 @@ public sealed partial class ReadmeExampleTests
     public void Readme_ShowsTheTestedExample_Verbatim()
     {
         string source = File.ReadAllText(ThisFile().Replace("ReadmeExampleTests.cs", "ReadmeExample.cs", StringComparison.Ordinal));
-        string readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
 
         string expected = Dedent(Between(source, "// begin-snippet: static-jwks\n", "    // end-snippet"));
         Match block = ReadmeBlock().Match(readme);
@@ -45,26 +45,13 @@ public sealed partial class ReadmeExampleTests
     [Fact]
     public void Readme_FirstLines_GiveTheDemoAndTestCommands()
     {
-        string root = RepoRoot();
+        string root = RepoPaths.Root;
         string head = string.Join('\n', File.ReadLines(Path.Combine(root, "README.md")).Take(20));
         string ci = File.ReadAllText(Path.Combine(root, ".ci", "run"));
 
         Assert.Contains("dotnet run --project src/PortkeyJwt.Cli -- demo", head, StringComparison.Ordinal);
         Assert.Contains("dotnet test PortkeyJwt.sln -c Release", head, StringComparison.Ordinal);
         Assert.Contains("dotnet test PortkeyJwt.sln -c Release", ci, StringComparison.Ordinal);
-    }
-
-    internal static string RepoRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PortkeyJwt.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("PortkeyJwt.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static string ThisFile([CallerFilePath] string path = "") => path;

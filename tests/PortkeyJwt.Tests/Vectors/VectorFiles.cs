@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -13,8 +12,6 @@ namespace PortkeyJwt.Tests.Vectors;
 /// </summary>
 internal static class VectorFiles
 {
-    private const string SolutionFile = "PortkeyJwt.sln";
-
     private static readonly Lazy<string> LazyRoot = new(() => Locate());
 
     /// <summary>The full path of the shared <c>vectors</c> directory; throws when it cannot be found.</summary>
@@ -45,31 +42,13 @@ internal static class VectorFiles
         return snapshot is not null && snapshot.TryGetKey(kid, out VerificationKey key) ? key : null;
     }
 
-    private static string Locate([CallerFilePath] string sourceFile = "")
+    private static string Locate()
     {
-        // The build output may live outside the repository (--artifacts-path), so the working directory and this
-        // source file's compile-time path are tried after the test assembly's directory.
-        string?[] starts = [AppContext.BaseDirectory, Environment.CurrentDirectory, Path.GetDirectoryName(sourceFile)];
-        foreach (string? start in starts)
-        {
-            for (DirectoryInfo? dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (!File.Exists(Path.Combine(dir.FullName, SolutionFile)))
-                {
-                    continue;
-                }
-
-                string vectors = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "vectors"));
-                return System.IO.Directory.Exists(vectors)
-                    ? vectors
-                    : throw new DirectoryNotFoundException(
-                        $"The shared test vectors were not found at '{vectors}'. They are not part of this repository: clone the "
-                        + $"shared repository so that '../shared/vectors' sits beside the repository root '{dir.FullName}'.");
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            $"The repository root (the directory holding {SolutionFile}) was not found above any of: {string.Join(", ", starts)}; "
-            + "the shared test vectors are located relative to it ('../shared/vectors').");
+        string vectors = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "vectors"));
+        return System.IO.Directory.Exists(vectors)
+            ? vectors
+            : throw new DirectoryNotFoundException(
+                $"The shared test vectors were not found at '{vectors}'. They are not part of this repository: clone the "
+                + $"shared repository so that '../shared/vectors' sits beside the repository root '{RepoPaths.Root}'.");
     }
 }

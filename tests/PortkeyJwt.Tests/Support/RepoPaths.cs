@@ -1,0 +1,33 @@
+using System.Runtime.CompilerServices;
+
+namespace PortkeyJwt.Tests.Support;
+
+/// <summary>Finds the repository root (the directory holding <c>PortkeyJwt.sln</c>) from a test run.</summary>
+internal static class RepoPaths
+{
+    public const string SolutionFile = "PortkeyJwt.sln";
+
+    private static readonly Lazy<string> LazyRoot = new(() => Locate());
+
+    /// <summary>The repository root; throws when it cannot be found.</summary>
+    public static string Root => LazyRoot.Value;
+
+    private static string Locate([CallerFilePath] string sourceFile = "")
+    {
+        // The build output may live outside the repository (--artifacts-path), so the working directory and this
+        // source file's compile-time path are tried after the test assembly's directory.
+        string?[] starts = [AppContext.BaseDirectory, Environment.CurrentDirectory, Path.GetDirectoryName(sourceFile)];
+        foreach (string? start in starts)
+        {
+            for (DirectoryInfo? dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, SolutionFile)))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException($"The repository root (the directory holding {SolutionFile}) was not found above any of: {string.Join(", ", starts)}.");
+    }
+}
