@@ -132,7 +132,8 @@ public sealed partial class PortkeyJwtValidator
     private PortkeyJwtResult? Validate(ReadOnlySpan<byte> token, Span<byte> scratch, IReadOnlyList<string>? requiredScopes, bool mayFetch, out string? fetchFor)
     {
         fetchFor = null;
-        // Rule 1: exactly three non-empty canonical base64url segments.
+        // Rule 1: exactly three canonical base64url segments; header and payload non-empty. An empty signature is left to
+        // the header and signature checks, so an unsecured "alg":"none" token is reported as UnsupportedAlgorithm.
         int dot1 = token.IndexOf((byte)'.');
         int dot2 = dot1 < 0 ? -1 : token[(dot1 + 1)..].IndexOf((byte)'.');
         if (dot2 < 0)
@@ -144,7 +145,7 @@ public sealed partial class PortkeyJwtValidator
         ReadOnlySpan<byte> headerSegment = token[..dot1];
         ReadOnlySpan<byte> payloadSegment = token[(dot1 + 1)..dot2];
         ReadOnlySpan<byte> signatureSegment = token[(dot2 + 1)..];
-        if (headerSegment.IsEmpty || payloadSegment.IsEmpty || signatureSegment.IsEmpty || signatureSegment.Contains((byte)'.'))
+        if (headerSegment.IsEmpty || payloadSegment.IsEmpty || signatureSegment.Contains((byte)'.'))
         {
             return Failures.NotThreeSegments;
         }

@@ -19,7 +19,6 @@ public sealed class StructureTests
     [InlineData("trailing dot")]
     [InlineData("empty header")]
     [InlineData("empty payload")]
-    [InlineData("empty signature")]
     [InlineData("only dots")]
     [InlineData("dots only, four")]
     public void Token_NotThreeNonEmptySegments_IsMalformed(string shape)
@@ -35,12 +34,28 @@ public sealed class StructureTests
             "trailing dot" => t + ".",
             "empty header" => "." + p + "." + s,
             "empty payload" => h + ".." + s,
-            "empty signature" => h + "." + p + ".",
             "only dots" => "..",
             _ => "...",
         };
 
         AssertRejected(PortkeyJwtError.Malformed, ValidateDefault(token));
+    }
+
+    [Fact]
+    public void Token_WithEmptySignatureSegment_IsInvalidSignature()
+    {
+        string t = Tokens.Mint();
+
+        AssertRejected(PortkeyJwtError.InvalidSignature, ValidateDefault(t[..(t.LastIndexOf('.') + 1)]));
+    }
+
+    [Fact]
+    public void UnsecuredAlgNoneToken_WithEmptySignature_IsUnsupportedAlgorithm()
+    {
+        string header = TestKey.B64("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"" + TestKey.Default.Kid + "\"}");
+        string token = header + "." + Segment(Tokens.Mint(), 1) + ".";
+
+        AssertRejected(PortkeyJwtError.UnsupportedAlgorithm, ValidateDefault(token));
     }
 
     [Theory]
