@@ -15,14 +15,14 @@ internal static class DemoCommand
 {
     private const string Issuer = "https://auth.demo.local";
 
-    public static Command Create()
+    public static Command Create(CliIo io)
     {
         var command = new Command("demo", "Mint, serve, validate and rotate keys locally (127.0.0.1 only); exits 0 when every verdict is as expected.");
-        command.SetAction((_, cancellationToken) => RunAsync(Console.Out, cancellationToken));
+        command.SetAction((_, cancellationToken) => RunAsync(io.Out, io.Error, cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
         using RSA firstKey = RSA.Create(2048);
@@ -38,7 +38,7 @@ internal static class DemoCommand
         });
         if (!await keys.WarmUpAsync(cancellationToken))
         {
-            await Console.Error.WriteLineAsync($"error: could not load the JWKS from {server.Url}: {keys.Status.LastError}");
+            await error.WriteLineAsync($"error: could not load the JWKS from {server.Url}: {keys.Status.LastError}");
             return 2;
         }
 

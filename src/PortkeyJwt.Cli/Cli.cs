@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+
+namespace PortkeyJwt.Cli;
+
+/// <summary>The <c>portkey-jwt</c> command tree, built over a <see cref="CliIo"/> so tests can run it in-process.</summary>
+internal static class Cli
+{
+    private const string RootName = "portkey-jwt";
+
+    public static RootCommand Build(CliIo io)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        return new RootCommand("portkey-jwt: try PortkeyJwt locally, validate and inspect Portkey JWTs, mint test tokens and serve a JWKS.")
+        {
+            DemoCommand.Create(io),
+            ValidateCommand.Create(io),
+            InspectCommand.Create(io),
+            KeygenCommand.Create(io),
+            SignCommand.Create(io),
+            ServeJwksCommand.Create(io),
+        };
+    }
+
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs the chosen command with help and version written to <paramref name="io"/>.
+    /// Parse errors (unknown command or option, missing or invalid value) go to stderr only, one <c>error:</c> line each
+    /// and a pointer to <c>--help</c>, so stdout stays clean for pipelines; they exit with <see cref="ExitCodes.Usage"/>.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="io">Streams and clock.</param>
+    /// <param name="handleTermination">Whether Ctrl-C/SIGTERM cancel the action's token (true for the real process).</param>
+    /// <param name="cancellationToken">Cancels the action, as Ctrl-C does.</param>
+    public static async Task<int> InvokeAsync(string[] args, CliIo io, bool handleTermination = false, CancellationToken cancellationToken = default)
+    {
+        ParseResult parsed = Build(io).Parse(args);
+        if (parsed.Action is ParseErrorAction)
+        {
+            foreach (ParseError error in parsed.Errors)
+            {
+                await io.Error.WriteLineAsync($"error: {error.Message}");
+            }
+
+            await io.Error.WriteLineAsync($"Run '{HelpCommandLine(parsed)} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        var configuration = new InvocationConfiguration { Output = io.Out, Error = io.Error };
+        if (!handleTermination)
+        {
+            configuration.ProcessTerminationTimeout = null;
+        }
+
+        return await parsed.InvokeAsync(configuration, cancellationToken);
+    }
+
+    /// <summary>"portkey-jwt validate" for an error in validate's arguments, "portkey-jwt" at the root.</summary>
+    private static string HelpCommandLine(ParseResult parsed) =>
+        parsed.CommandResult.Command is RootCommand ? RootName : $"{RootName} {parsed.CommandResult.Command.Name}";
+}

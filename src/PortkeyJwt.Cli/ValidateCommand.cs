@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.CommandLine;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace PortkeyJwt.Cli;
+
+/// <summary>
+/// <c>portkey-jwt validate</c>: validates tokens with <see cref="PortkeyJwtValidator"/> against a JWKS file or URL and
+/// writes one JSON object per token (JSON Lines). Exit 0 when every token is valid, 1 when any is rejected, 2 on a
+/// usage or configuration error (then stdout stays empty and stderr has one line).
+/// </summary>
+internal static class ValidateCommand
+{
+    /// <summary>Largest JWKS file read, the same as the remote provider's default response cap.</summary>
+    private const long MaxJwksFileBytes = 1024 * 1024;
+
+    /// <summary>JSON for a terminal or a pipe, not HTML: only quotes, backslashes and control characters are escaped.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Create(CliIo io)
+    {
+        var jwks = new Option<string>("--jwks") { Description = "The JWKS: an http(s) URL (plain http only to loopback) or a file path.", Required = true };
+        var issuers = new Option<string[]>("--issuer") { Description = "An accepted 'iss' (repeatable); not checked when absent." };
+        var audiences = new Option<string[]>("--audience") { Description = "An accepted 'aud' (repeatable); not checked when absent." };
+        var scopes = new Option<string[]>("--scope") { Description = "A scope the token must grant (repeatable); a missing one is a 403." };
+        var algorithms = new Option<string[]>("--alg") { Description = "Also accept this algorithm (repeatable): RS384, RS512, PS256…PS512, ES256…ES512. RS256 is always accepted." };
+        var skew = new Option<int?>("--skew") { Description = "Clock skew tolerated for exp/nbf/iat, in seconds (0 to 300; default 60)." };
+        var token = new Argument<string>("token") { Description = "The token (a 'Bearer ' prefix is ignored), or - to read one token per line from stdin." };
+        var command = new Command("validate", "Validate tokens against a JWKS and print one JSON verdict per token (JSON Lines).")
+        {
+            jwks, issuers, audiences, scopes, algorithms, skew, token,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var options = new PortkeyJwtOptions
+            {
+                ValidIssuers = parseResult.GetValue(issuers) ?? [],
+                ValidAudiences = parseResult.GetValue(audiences) ?? [],
+                AllowedAlgorithms = ["RS256", .. (parseResult.GetValue(algorithms) ?? []).Where(a => a != "RS256")],
+            };
+            if (parseResult.GetValue(skew) is { } seconds)
+            {
+                options.ClockSkew = TimeSpan.FromSeconds(seconds);
+            }
+
+            return RunAsync(io, parseResult.GetValue(jwks)!, options, parseResult.GetValue(scopes) ?? [], parseResult.GetValue(token)!, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliIo io, string jwks, PortkeyJwtOptions options, string[] requiredScopes, string tokenArgument, CancellationToken cancellationToken)
+    {
+        PortkeyJwtValidator validator;
+        JwksKeyProvider? keys = null;
+        try
+        {
+            keys = await LoadKeysAsync(io, jwks, cancellationToken);
+            if (keys is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            validator = new PortkeyJwtValidator(keys, options, io.Time);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            keys?.Dispose();
+            await io.Error.WriteLineAsync($"error: {OptionName(e.ParamName)}: {FirstLine(e.Message)}");
+            return ExitCodes.Usage;
+        }
+
+        using (keys)
+        {
+            string[]? perCall = requiredScopes.Length == 0 ? null : requiredScopes;
+            var buffer = new ArrayBufferWriter<byte>(512);
+            bool allValid = true;
+            await foreach (string token in TokenInput.ReadAsync(tokenArgument, io.In, cancellationToken))
+            {
+                PortkeyJwtResult result = await validator.ValidateAsync(token, perCall, cancellationToken);
+                allValid &= result.IsValid;
+                buffer.ResetWrittenCount();
+                Write(buffer, result);
+                await io.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan));
+            }
+
+            return allValid ? ExitCodes.Ok : ExitCodes.Rejected;
+        }
+    }
+
+    /// <summary>The key provider for <paramref name="jwks"/>, or null after writing why it cannot be had to stderr.</summary>
+    private static async Task<JwksKeyProvider?> LoadKeysAsync(CliIo io, string jwks, CancellationToken cancellationToken)
+    {
+        if (Uri.TryCreate(jwks, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+        {
+            JwksKeyProvider remote;
+            try
+            {
+                remote = new JwksKeyProvider(new JwksKeyProviderOptions { JwksUrls = [url] }, timeProvider: io.Time);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                await io.Error.WriteLineAsync($"error: --jwks: {FirstLine(e.Message)}");
+                return null;
+            }
+
+            if (!await remote.WarmUpAsync(cancellationToken))
+            {
+                string reason = remote.Status.LastError ?? "no usable key";
+                remote.Dispose();
+                await io.Error.WriteLineAsync($"error: could not load the JWKS: {reason}");
+                return null;
+            }
+
+            return remote;
+        }
+
+        string? json = await JwksFile.TryReadAsync(io, jwks, MaxJwksFileBytes, cancellationToken);
+        if (json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JwksKeyProvider.FromJson(json);
+        }
+        catch (ArgumentException e)
+        {
+            await io.Error.WriteLineAsync($"error: {jwks}: {FirstLine(e.Message)}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The verdict as one JSON object: <c>{"valid":true,"principal":{…}}</c> or
+    /// <c>{"valid":false,"error":"Expired","status":401,"detail":"…"}</c>. Absent claims are JSON null; <c>expiresAt</c>
+    /// is written by <see cref="TimeText.Instant"/>.
+    /// </summary>
+    internal static void Write(IBufferWriter<byte> output, PortkeyJwtResult result)
+    {
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteBoolean("valid", result.IsValid);
+        if (result.IsValid)
+        {
+            PortkeyPrincipal p = result.Principal;
+            writer.WriteStartObject("principal");
+            writer.WriteString("organisationId", p.OrganisationId);
+            writer.WriteString("workspaceSlug", p.WorkspaceSlug);
+            writer.WriteString("userId", p.UserId);
+            writer.WriteString("email", p.Email);
+            writer.WriteString("subject", p.Subject);
+            writer.WriteString("uid", p.Uid);
+            writer.WriteStartArray("scopes");
+            foreach (string scope in p.Scopes)
+            {
+                writer.WriteStringValue(scope);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("expiresAt", TimeText.Instant(p.ExpiresAt));
+            writer.WriteString("issuer", p.Issuer);
+            writer.WriteString("keyId", p.KeyId);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteString("error", result.Error.ToString());
+            writer.WriteNumber("status", result.StatusCode);
+            writer.WriteString("detail", result.Detail);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static string OptionName(string? parameter) => parameter switch
+    {
+        nameof(PortkeyJwtOptions.ClockSkew) => "--skew",
+        nameof(PortkeyJwtOptions.AllowedAlgorithms) => "--alg",
+        nameof(PortkeyJwtOptions.ValidIssuers) => "--issuer",
+        nameof(PortkeyJwtOptions.ValidAudiences) => "--audience",
+        nameof(PortkeyJwtOptions.RequiredScopes) => "--scope",
+        _ => parameter ?? "option",
+    };
+
+    /// <summary>An exception message without the "(Parameter …)" and "Actual value was …" lines .NET appends.</summary>
+    internal static string FirstLine(string message)
+    {
+        int end = message.IndexOfAny(['\r', '\n']);
+        string line = end < 0 ? message : message[..end];
+        int parameter = line.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        return parameter < 0 ? line : line[..parameter];
+    }
+}

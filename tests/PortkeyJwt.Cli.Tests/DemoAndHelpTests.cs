@@ -1,0 +1,48 @@
+namespace PortkeyJwt.Cli.Tests;
+
+public sealed class DemoAndHelpTests
+{
+    [Fact]
+    public async Task Demo_RunsEndToEnd_AndEveryVerdictIsAsExpected()
+    {
+        CliRun run = await CliRunner.RunAsync(["demo"]);
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        Assert.Contains("verdicts as expected", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_ExitsZero_AndPrintsAVersion()
+    {
+        CliRun run = await CliRunner.RunAsync(["--version"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", run.Out);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("demo --help")]
+    [InlineData("validate --help")]
+    [InlineData("inspect --help")]
+    [InlineData("keygen --help")]
+    [InlineData("sign --help")]
+    [InlineData("serve-jwks --help")]
+    public async Task Help_ExitsZero_AndDescribesUsage(string commandLine)
+    {
+        CliRun run = await CliRunner.RunAsync(commandLine.Split(' '));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Usage:", run.Out, StringComparison.Ordinal);
+        Assert.Empty(run.Error);
+    }
+
+    [Fact]
+    public async Task UnknownCommand_ExitsTwo()
+    {
+        CliRun run = await CliRunner.RunAsync(["frobnicate"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+    }
+}

@@ -1,0 +1,295 @@
+using System.Text.Json;
+
+namespace PortkeyJwt.Cli.Tests.Validate;
+
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly string _jwks;
+
+    public ValidateCommandTests() => _jwks = _dir.Write("jwks.json", TestKeys.Jwks);
+
+    public void Dispose() => _dir.Dispose();
+
+    private Task<CliRun> Validate(string token, params string[] options) =>
+        CliRunner.RunAsync(["validate", "--jwks", _jwks, .. options, token]);
+
+    [Fact]
+    public async Task ValidToken_PrintsOneLineWithTheExactPrincipalShape_ExitsZero()
+    {
+        CliRun run = await Validate(TestKeys.Rs256.Sign(TestKeys.Claims()));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(
+            """{"valid":true,"principal":{"organisationId":"org-7c1e","workspaceSlug":"ws-prod","userId":"ada@example.com","email":"ada@example.com","subject":null,"uid":null,"scopes":["completions.write","logs.view"],"expiresAt":"2026-06-01T12:10:00Z","issuer":"https://auth.example","keyId":"k1"}}""" + Environment.NewLine,
+            run.Out);
+        Assert.Empty(run.Error);
+    }
+
+    [Fact]
+    public async Task ExpiredToken_PrintsErrorStatus401AndDetail_ExitsOne()
+    {
+        JsonObject claims = TestKeys.Claims();
+        claims["exp"] = CliRunner.Now.AddMinutes(-5).ToUnixTimeSeconds();
+
+        CliRun run = await Validate(TestKeys.Rs256.Sign(claims));
+
+        Assert.Equal(1, run.ExitCode);
+        AssertRejection(Assert.Single(run.Lines), "Expired", 401);
+    }
+
+    [Fact]
+    public async Task MissingRequiredScope_Prints403InsufficientScope_ExitsOne()
+    {
+        CliRun run = await Validate(TestKeys.Rs256.Sign(TestKeys.Claims()), "--scope", "completions.write", "--scope", "admin");
+
+        Assert.Equal(1, run.ExitCode);
+        AssertRejection(Assert.Single(run.Lines), "InsufficientScope", 403);
+    }
+
+    [Fact]
+    public async Task GrantedRequiredScopes_AreAccepted_WithOrWithoutPortkeyPrefix()
+    {
+        CliRun run = await Validate(TestKeys.Rs256.Sign(TestKeys.Claims()), "--scope", "completions.write", "--scope", "portkey.logs.view");
+
+        Assert.Equal(0, run.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("https://auth.example", 0)]
+    [InlineData("https://other.example", 1)]
+    public async Task Issuer_IsCheckedOnlyWhenGiven(string issuer, int expectedExit)
+    {
+        CliRun run = await Validate(TestKeys.Rs256.Sign(TestKeys.Claims()), "--issuer", "https://nope.example", "--issuer", issuer);
+
+        Assert.Equal(expectedExit, run.ExitCode);
+        if (expectedExit == 1)
+        {
+            AssertRejection(run.Lines[0], "InvalidIssuer", 401);
+        }
+    }
+
+    [Fact]
+    public async Task Audience_WhenGiven_MustBeNamedByTheToken()
+    {
+        JsonObject claims = TestKeys.Claims();
+        claims["aud"] = "gateway";
+        string token = TestKeys.Rs256.Sign(claims);
+
+        Assert.Equal(0, (await Validate(token, "--audience", "gateway")).ExitCode);
+        CliRun wrong = await Validate(token, "--audience", "billing");
+        Assert.Equal(1, wrong.ExitCode);
+        AssertRejection(wrong.Lines[0], "InvalidAudience", 401);
+    }
+
+    [Theory]
+    [InlineData("Bearer {0}")]
+    [InlineData("  bearer   {0}  ")]
+    [InlineData("\t{0}\n")]
+    public async Task BearerPrefixAndWhitespace_AreTrimmed(string format)
+    {
+        string token = TestKeys.Rs256.Sign(TestKeys.Claims());
+
+        CliRun run = await Validate(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, token));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("""{"valid":true""", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stdin_WritesOneJsonLinePerTokenInOrder_SkippingBlankLines_MixedExitsOne()
+    {
+        JsonObject expired = TestKeys.Claims();
+        expired["exp"] = CliRunner.Now.AddHours(-3).ToUnixTimeSeconds();
+        JsonObject bySubject = TestKeys.Claims();
+        bySubject.Remove("email_id");
+        bySubject["sub"] = "user-17";
+        string stdin = string.Join('\n',
+            TestKeys.Rs256.Sign(TestKeys.Claims()),
+            "",
+            "   ",
+            "Bearer " + TestKeys.Rs256.Sign(expired),
+            "  " + TestKeys.Rs256.Sign(bySubject) + "  ",
+            "not-a-token",
+            "");
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _jwks, "-"], stdin);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(4, run.Lines.Length);
+        Assert.Equal("ada@example.com", Parse(run.Lines[0]).GetProperty("principal").GetProperty("userId").GetString());
+        AssertRejection(run.Lines[1], "Expired", 401);
+        Assert.Equal("user-17", Parse(run.Lines[2]).GetProperty("principal").GetProperty("userId").GetString());
+        AssertRejection(run.Lines[3], "Malformed", 401);
+    }
+
+    [Fact]
+    public async Task Stdin_AllValid_ExitsZero()
+    {
+        string token = TestKeys.Rs256.Sign(TestKeys.Claims());
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _jwks, "-"], $"{token}\r\n{token}\r\n");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(2, run.Lines.Length);
+        Assert.All(run.Lines, line => Assert.True(Parse(line).GetProperty("valid").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task Ps256Token_IsRejectedByDefault_AndAcceptedWithAlgPs256()
+    {
+        string token = TestKeys.Ps256.Sign(TestKeys.Claims());
+
+        CliRun strict = await Validate(token);
+        CliRun widened = await Validate(token, "--alg", "PS256");
+
+        Assert.Equal(1, strict.ExitCode);
+        AssertRejection(strict.Lines[0], "UnsupportedAlgorithm", 401);
+        Assert.Equal(0, widened.ExitCode);
+        Assert.Equal("k1-pss", Parse(widened.Lines[0]).GetProperty("principal").GetProperty("keyId").GetString());
+    }
+
+    [Fact]
+    public async Task AlgWidening_KeepsRs256Allowed()
+    {
+        CliRun run = await Validate(TestKeys.Rs256.Sign(TestKeys.Claims()), "--alg", "ES256");
+
+        Assert.Equal(0, run.ExitCode);
+    }
+
+    [Theory]
+    [InlineData(null, 0)] // default skew 60 s covers a token that expired 30 s ago
+    [InlineData("60", 0)]
+    [InlineData("0", 1)]
+    [InlineData("29", 1)]
+    public async Task Skew_DecidesWhetherATokenExpired30SecondsAgoIsAccepted(string? skew, int expectedExit)
+    {
+        JsonObject claims = TestKeys.Claims();
+        claims["exp"] = CliRunner.Now.AddSeconds(-30).ToUnixTimeSeconds();
+
+        CliRun run = await Validate(TestKeys.Rs256.Sign(claims), skew is null ? [] : ["--skew", skew]);
+
+        Assert.Equal(expectedExit, run.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("301")]
+    [InlineData("-1")]
+    public async Task Skew_OutOfRange_ExitsTwoWithTheOptionsMessage(string skew)
+    {
+        CliRun run = await Validate(TestKeys.Rs256.Sign(TestKeys.Claims()), "--skew", skew);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.StartsWith("error: --skew: ClockSkew must be", run.Error, StringComparison.Ordinal);
+        Assert.Equal(1, run.Error.Count(c => c == '\n'));
+    }
+
+    [Theory]
+    [InlineData("HS256")]
+    [InlineData("none")]
+    [InlineData("XX999")]
+    public async Task Alg_NotAllowable_ExitsTwo(string algorithm)
+    {
+        CliRun run = await Validate(TestKeys.Rs256.Sign(TestKeys.Claims()), "--alg", algorithm);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.StartsWith("error: --alg:", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{}")]
+    [InlineData("""{"keys":[]}""")]
+    [InlineData("""{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}""")]
+    public async Task InvalidJwksFile_ExitsTwoWithOneLineOnStderr_AndNothingOnStdout(string content)
+    {
+        string path = _dir.Write("bad.json", content);
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", path, TestKeys.Rs256.Sign(TestKeys.Claims())]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.StartsWith($"error: {path}:", run.Error, StringComparison.Ordinal);
+        Assert.Equal(1, run.Error.Count(c => c == '\n'));
+    }
+
+    [Fact]
+    public async Task JwksFileWithAPrivateKey_ExitsTwo()
+    {
+        var rsa = (System.Security.Cryptography.RSA)TestKeys.Rs256.Key;
+        JsonObject jwk = TestKeys.Rs256.PublicJwk();
+        jwk["d"] = TestTokenSigner.B64(rsa.ExportParameters(true).D!);
+        string path = _dir.Write("private.json", new JsonObject { ["keys"] = new JsonArray(jwk) }.ToJsonString());
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", path, "x.y.z"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+    }
+
+    [Fact]
+    public async Task MissingJwksFile_ExitsTwo()
+    {
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _dir.File("nope.json"), "x.y.z"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.StartsWith("error: cannot read", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("validate x.y.z")] // --jwks missing
+    [InlineData("validate --jwks j.json")] // token missing
+    [InlineData("validate --jwks j.json --skew soon x.y.z")]
+    [InlineData("validate --jwks j.json --frobnicate x.y.z")]
+    public async Task UsageErrors_ExitTwo(string commandLine)
+    {
+        CliRun run = await CliRunner.RunAsync(commandLine.Split(' '));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.NotEmpty(run.Error);
+    }
+
+    [Fact]
+    public async Task Output_NeverContainsTheTokenOrItsSignature()
+    {
+        string valid = TestKeys.Rs256.Sign(TestKeys.Claims());
+        string tampered = TestKeys.Tampered(valid);
+        JsonObject expired = TestKeys.Claims();
+        expired["exp"] = 0;
+        string old = TestKeys.Rs256.Sign(expired);
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _jwks, "-"], string.Join('\n', valid, tampered, old));
+
+        Assert.Equal(3, run.Lines.Length);
+        AssertRejection(run.Lines[1], "InvalidSignature", 401);
+        foreach (string token in new[] { valid, tampered, old })
+        {
+            foreach (string segment in token.Split('.'))
+            {
+                Assert.DoesNotContain(segment, run.Out, StringComparison.Ordinal);
+                Assert.DoesNotContain(segment, run.Error, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    internal static JsonElement Parse(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>The rejection shape: exactly valid, error, status, detail, in that order.</summary>
+    internal static void AssertRejection(string line, string error, int status)
+    {
+        JsonElement root = Parse(line);
+        Assert.Equal(["valid", "error", "status", "detail"], root.EnumerateObject().Select(p => p.Name));
+        Assert.False(root.GetProperty("valid").GetBoolean());
+        Assert.Equal(error, root.GetProperty("error").GetString());
+        Assert.Equal(status, root.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("detail").GetString()));
+    }
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PortkeyJwt.Cli.Tests.Validate;
+
+public sealed class ValidateRemoteJwksTests
+{
+    [Fact]
+    public async Task JwksUrl_ServedLocally_ValidTokenExitsZeroWithPrincipal()
+    {
+        await using LocalJwksServer server = await LocalJwksServer.StartAsync(TestKeys.Jwks);
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", server.Url.ToString(), TestKeys.Rs256.Sign(TestKeys.Claims())]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("""{"valid":true,"principal":{"organisationId":"org-7c1e",""", run.Out, StringComparison.Ordinal);
+        Assert.True(server.Requests >= 1);
+    }
+
+    [Fact]
+    public async Task JwksUrl_RejectionsKeepTheirStatus_401And403()
+    {
+        await using LocalJwksServer server = await LocalJwksServer.StartAsync(TestKeys.Jwks);
+        string stdin = TestKeys.Tampered(TestKeys.Rs256.Sign(TestKeys.Claims())) + "\n" + TestKeys.Rs256.Sign(TestKeys.Claims());
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", server.Url.ToString(), "--scope", "admin", "-"], stdin);
+
+        Assert.Equal(1, run.ExitCode);
+        ValidateCommandTests.AssertRejection(run.Lines[0], "InvalidSignature", 401);
+        ValidateCommandTests.AssertRejection(run.Lines[1], "InsufficientScope", 403);
+    }
+
+    [Fact]
+    public async Task UnreachableJwksUrl_ExitsTwoWithOneStderrLine_AndEmptyStdout()
+    {
+        int port = FreePort();
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", $"http://127.0.0.1:{port}/.well-known/jwks.json", "x.y.z"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.StartsWith("error: could not load the JWKS:", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}", run.Error, StringComparison.Ordinal);
+        Assert.Equal(1, run.Error.Count(c => c == '\n'));
+    }
+
+    [Fact]
+    public async Task PlainHttpToANonLoopbackHost_ExitsTwo()
+    {
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", "http://jwks.example/.well-known/jwks.json", "x.y.z"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.StartsWith("error: --jwks:", run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A loopback port nothing listens on: bound, read, released.</summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
