@@ -46,4 +46,17 @@ public sealed class PortkeyJwtOptions
     /// are never loaded from a JWKS at all.
     /// </summary>
     public int MinimumRsaKeySize { get; set; } = 2048;
+
+    /// <summary>
+    /// Reuse the result of a successful validation when the exact same token string comes again (default true).
+    /// A reused result is still checked against the clock (<c>exp</c>, <c>nbf</c>, <c>iat</c>) and the call's required scopes,
+    /// and is dropped as soon as the key that verified it is no longer served. Tokens over 4096 characters are not cached.
+    /// </summary>
+    public bool ValidationCache { get; set; } = true;
+
+    /// <summary>Longest a successful validation is reused (never past <c>exp</c>); default 5 minutes, from 1 second to 1 hour.</summary>
+    public TimeSpan ValidationCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most validations remembered; default 10,000, from 16 to 1,000,000.</summary>
+    public int ValidationCacheSize { get; set; } = 10_000;
 }

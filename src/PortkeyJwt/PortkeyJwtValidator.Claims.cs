@@ -45,7 +45,7 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>Reads and checks the claims of a payload whose signature has verified; builds the principal.</summary>
-    private PortkeyJwtResult ReadClaims(ReadOnlySpan<byte> payload, VerificationKey key, IReadOnlyList<string>? requiredScopes)
+    private PortkeyJwtResult ReadClaims(ReadOnlySpan<byte> payload, VerificationKey key)
     {
         MemberStarts starts = default;
         ((Span<int>)starts).Fill(-1);
@@ -173,13 +173,9 @@ public sealed partial class PortkeyJwtValidator
             issuedAt >= 0 ? DateTimeOffset.FromUnixTimeMilliseconds(issuedAt) : null,
             notBefore >= 0 ? DateTimeOffset.FromUnixTimeMilliseconds(notBefore) : null,
             issuer,
-            key.KeyId);
+            key);
 
-        return CheckRequiredScopes(principal, requiredScopes) ?? PortkeyJwtResult.Success(principal);
-    }
-
-    private PortkeyJwtResult? CheckRequiredScopes(PortkeyPrincipal principal, IReadOnlyList<string>? requiredScopes)
-    {
+        // Scopes the options require are part of validity (and so of what the cache holds); per-call ones are not.
         string[] configured = _settings.RequiredScopes;
         for (int i = 0; i < configured.Length; i++)
         {
@@ -189,20 +185,26 @@ public sealed partial class PortkeyJwtValidator
             }
         }
 
+        return PortkeyJwtResult.Success(principal);
+    }
+
+    /// <summary>Rule 8 for the scopes this call requires: <paramref name="valid"/>, or the first scope it lacks (403).</summary>
+    private static PortkeyJwtResult CheckCallScopes(PortkeyJwtResult valid, IReadOnlyList<string>? requiredScopes)
+    {
         if (requiredScopes is not null)
         {
             for (int i = 0; i < requiredScopes.Count; i++)
             {
                 string required = requiredScopes[i] ?? throw new ArgumentException("Required scopes must not contain null.", nameof(requiredScopes));
                 ReadOnlySpan<char> normalised = ScopeNames.Normalise(required);
-                if (!principal.HasScope(normalised))
+                if (!valid.Principal!.HasScope(normalised))
                 {
                     return Failures.MissingScope(normalised.ToString());
                 }
             }
         }
 
-        return null;
+        return valid;
     }
 
     private static int FirstPresent(int primary, int alias) => primary >= 0 ? primary : alias;

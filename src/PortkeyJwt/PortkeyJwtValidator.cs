@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using PortkeyJwt.Internal;
 
@@ -24,6 +25,7 @@ public sealed partial class PortkeyJwtValidator
     private readonly ValidationSettings _settings;
     private readonly TimeProvider _time;
     private readonly StringPool _strings = new(capacity: 8192);
+    private readonly ValidationCache? _cache;
 
     /// <summary>Builds a validator over <paramref name="keys"/>.</summary>
     /// <param name="keys">Where verification keys come from.</param>
@@ -36,6 +38,7 @@ public sealed partial class PortkeyJwtValidator
         _keys = keys;
         _settings = new ValidationSettings(options ?? new PortkeyJwtOptions());
         _time = timeProvider ?? TimeProvider.System;
+        _cache = _settings.ValidationCache ? new ValidationCache(_settings, _time) : null;
     }
 
     /// <summary>Validates <paramref name="token"/> (the compact JWS, without a <c>Bearer</c> prefix).</summary>
@@ -101,6 +104,26 @@ public sealed partial class PortkeyJwtValidator
             return Failures.Empty;
         }
 
+        if (_cache?.TryGet(token, _keys.Current) is { } cached)
+        {
+            return cached.Valid(_time.GetUtcNow().ToUnixTimeMilliseconds(), _settings.ClockSkewMilliseconds) ?? CheckCallScopes(cached.Result, requiredScopes);
+        }
+
+        PortkeyJwtResult? result = ValidateUncached(token, mayFetch, out fetchFor);
+        if (result is not { IsValid: true })
+        {
+            return result;
+        }
+
+        _cache?.Add(token, result);
+        return CheckCallScopes(result, requiredScopes);
+    }
+
+    /// <summary>Every rule but the per-call scopes, without the cache.</summary>
+    [SkipLocalsInit] // the buffers are written before they are read, and cleared after use
+    private PortkeyJwtResult? ValidateUncached(string token, bool mayFetch, out string? fetchFor)
+    {
+        fetchFor = null;
         // One buffer holds the token as ASCII (the signing input is its first part) followed by the decoded segments.
         int needed = token.Length + Base64UrlStrict.DecodedLength(token.Length);
         byte[]? rented = null;
@@ -116,7 +139,7 @@ public sealed partial class PortkeyJwtValidator
                 return Failures.BadBase64;
             }
 
-            return Validate(ascii, buffer[token.Length..], requiredScopes, mayFetch, out fetchFor);
+            return Validate(ascii, buffer[token.Length..], mayFetch, out fetchFor);
         }
         finally
         {
@@ -129,7 +152,7 @@ public sealed partial class PortkeyJwtValidator
         }
     }
 
-    private PortkeyJwtResult? Validate(ReadOnlySpan<byte> token, Span<byte> scratch, IReadOnlyList<string>? requiredScopes, bool mayFetch, out string? fetchFor)
+    private PortkeyJwtResult? Validate(ReadOnlySpan<byte> token, Span<byte> scratch, bool mayFetch, out string? fetchFor)
     {
         fetchFor = null;
         // Rule 1: exactly three canonical base64url segments; header and payload non-empty. An empty signature is left to
@@ -150,17 +173,9 @@ public sealed partial class PortkeyJwtValidator
             return Failures.NotThreeSegments;
         }
 
-        if (!Base64UrlStrict.IsValid(headerSegment) || !Base64UrlStrict.IsValid(payloadSegment) || !Base64UrlStrict.IsValid(signatureSegment))
-        {
-            return Failures.BadBase64;
-        }
-
+        // The header alone decides the key; a token naming an unknown kid is rejected before the rest is even decoded.
         Span<byte> header = scratch[..Base64UrlStrict.DecodedLength(headerSegment.Length)];
-        scratch = scratch[header.Length..];
-        Span<byte> signature = scratch[..Base64UrlStrict.DecodedLength(signatureSegment.Length)];
-        Span<byte> payload = scratch[signature.Length..][..Base64UrlStrict.DecodedLength(payloadSegment.Length)];
-        if (!Base64UrlStrict.TryDecodeValidated(headerSegment, header, out _)
-            || !Base64UrlStrict.TryDecodeValidated(signatureSegment, signature, out _))
+        if (!Base64UrlStrict.IsValid(headerSegment) || !Base64UrlStrict.TryDecodeValidated(headerSegment, header, out _))
         {
             return Failures.BadBase64;
         }
@@ -201,6 +216,19 @@ public sealed partial class PortkeyJwtValidator
             return Failures.UnusableKey;
         }
 
+        if (!Base64UrlStrict.IsValid(payloadSegment) || !Base64UrlStrict.IsValid(signatureSegment))
+        {
+            return Failures.BadBase64;
+        }
+
+        scratch = scratch[header.Length..];
+        Span<byte> signature = scratch[..Base64UrlStrict.DecodedLength(signatureSegment.Length)];
+        Span<byte> payload = scratch[signature.Length..][..Base64UrlStrict.DecodedLength(payloadSegment.Length)];
+        if (!Base64UrlStrict.TryDecodeValidated(signatureSegment, signature, out _))
+        {
+            return Failures.BadBase64;
+        }
+
         // Rule 4: the signature, over the exact received header and payload segments, before any claim is read.
         if (!key.Verify(algorithm, token[..dot2], signature))
         {
@@ -213,7 +241,7 @@ public sealed partial class PortkeyJwtValidator
         }
 
         // Rules 5-7: claims.
-        return ReadClaims(payload, key, requiredScopes);
+        return ReadClaims(payload, key);
     }
 
     /// <summary>The key named by the header's kid; when absent and a fetch may find it, sets <paramref name="fetchFor"/> to the kid.</summary>

@@ -24,7 +24,7 @@ public sealed class PortkeyPrincipal
         DateTimeOffset? issuedAt,
         DateTimeOffset? notBefore,
         string? issuer,
-        string keyId)
+        VerificationKey verifiedBy)
     {
         OrganisationId = organisationId;
         WorkspaceSlug = workspaceSlug;
@@ -36,7 +36,7 @@ public sealed class PortkeyPrincipal
         IssuedAt = issuedAt;
         NotBefore = notBefore;
         Issuer = issuer;
-        KeyId = keyId;
+        VerifiedBy = verifiedBy;
     }
 
     /// <summary>The organisation, from <c>portkey_oid</c> or else <c>organisation_id</c>.</summary>
@@ -73,7 +73,10 @@ public sealed class PortkeyPrincipal
     public string? Issuer { get; }
 
     /// <summary>The <c>kid</c> of the key that verified the token.</summary>
-    public string KeyId { get; }
+    public string KeyId => VerifiedBy.KeyId;
+
+    /// <summary>The key object that verified the token: a cached validation is only reused while this very key is served.</summary>
+    internal VerificationKey VerifiedBy { get; }
 
     /// <summary>
     /// Whether the token grants <paramref name="scope"/>, compared as a whole scope name (ordinal);

@@ -27,6 +27,19 @@ internal sealed class ValidationSettings
             throw new ArgumentOutOfRangeException(nameof(PortkeyJwtOptions.MinimumRsaKeySize), options.MinimumRsaKeySize, $"MinimumRsaKeySize must be from {JwksParser.MinimumRsaKeySize} to {JwksParser.MaximumRsaKeySize} bits.");
         }
 
+        if (options.ValidationCacheDuration < TimeSpan.FromSeconds(1) || options.ValidationCacheDuration > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PortkeyJwtOptions.ValidationCacheDuration), options.ValidationCacheDuration, "ValidationCacheDuration must be from 1 second to 1 hour.");
+        }
+
+        if (options.ValidationCacheSize is < 16 or > 1_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PortkeyJwtOptions.ValidationCacheSize), options.ValidationCacheSize, "ValidationCacheSize must be from 16 to 1,000,000.");
+        }
+
+        ValidationCache = options.ValidationCache;
+        ValidationCacheDuration = options.ValidationCacheDuration;
+        ValidationCacheSize = options.ValidationCacheSize;
         ClockSkewMilliseconds = (long)options.ClockSkew.TotalMilliseconds;
         MaxTokenLength = options.MaxTokenLength;
         MinimumRsaKeySize = options.MinimumRsaKeySize;
@@ -40,6 +53,12 @@ internal sealed class ValidationSettings
     }
 
     public long ClockSkewMilliseconds { get; }
+
+    public bool ValidationCache { get; }
+
+    public TimeSpan ValidationCacheDuration { get; }
+
+    public int ValidationCacheSize { get; }
 
     public int MaxTokenLength { get; }
 

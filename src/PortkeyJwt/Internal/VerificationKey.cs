@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Primitives;
 
 namespace PortkeyJwt.Internal;
 
@@ -11,10 +12,12 @@ namespace PortkeyJwt.Internal;
 /// another thread, and the native handles are released by their finalizers once nothing references the snapshot.
 /// Rotations are rare, so this costs nothing measurable and removes a whole class of use-after-dispose races.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The CancellationTokenSource has no timer; it needs no disposal and must outlive every snapshot holding the key.")]
 internal sealed class VerificationKey
 {
     private readonly RSA? _rsa;
     private readonly ECDsa? _ecdsa;
+    private readonly CancellationTokenSource _revoked = new();
 
     private VerificationKey(string keyId, KeyFamily family, string? curve, JwsAlgorithm algorithm, int keySizeBits, int signatureLength, byte[] material, RSA? rsa, ECDsa? ecdsa)
     {
@@ -27,6 +30,7 @@ internal sealed class VerificationKey
         Material = material;
         _rsa = rsa;
         _ecdsa = ecdsa;
+        Revoked = new CancellationChangeToken(_revoked.Token);
     }
 
     public string KeyId { get; }
@@ -47,6 +51,12 @@ internal sealed class VerificationKey
 
     /// <summary>The public key material (n‖e or crv‖x‖y), used to tell a harmless duplicate from an ambiguous one.</summary>
     public byte[] Material { get; }
+
+    /// <summary>Fires when a provider stops serving this key, so everything it verified can be forgotten at once.</summary>
+    public IChangeToken Revoked { get; }
+
+    /// <summary>Marks the key as no longer served (idempotent).</summary>
+    public void Revoke() => _revoked.Cancel();
 
     public static VerificationKey FromRsa(string keyId, JwsAlgorithm algorithm, byte[] modulus, byte[] exponent)
     {

@@ -95,9 +95,9 @@ public sealed class JoseCookbookTests
     /// <summary>
     /// RFC 7797 <c>{"alg":"HS256","b64":false,"crit":["b64"]}</c> with an unencoded payload. RFC 7797 §7 forbids
     /// <c>b64:false</c> in JWTs, and this validator never accepts HMAC, so the full validator must reject it. The
-    /// payload segment (<c>This is the payload string!</c>) is not base64url, and structure is checked first, so the
-    /// vector itself is <see cref="PortkeyJwtError.Malformed"/>; the same header over an encoded payload then fails on
-    /// <c>alg</c>, and a <c>crit</c> header that is otherwise acceptable fails on <c>crit</c>.
+    /// payload segment (<c>This is the payload string!</c>) is not base64url, but the header is read before the payload,
+    /// so the vector fails on its <c>alg</c> (<see cref="PortkeyJwtError.UnsupportedAlgorithm"/>), as does the same header
+    /// over an encoded payload; a <c>crit</c> header that is otherwise acceptable fails on <c>crit</c>.
     /// </summary>
     [Fact]
     public async Task Rfc7797UnencodedPayload_IsRejectedByValidator()
@@ -108,7 +108,7 @@ public sealed class JoseCookbookTests
         PortkeyJwtValidator validator = Tokens.Validator();
 
         PortkeyJwtResult asPublished = await validator.ValidateAsync(compact);
-        Assert.Equal(PortkeyJwtError.Malformed, asPublished.Error);
+        Assert.Equal(PortkeyJwtError.UnsupportedAlgorithm, asPublished.Error);
 
         string encodedPayload = $"{segments[0]}.{TestKey.B64(segments[1])}.{segments[2]}";
         PortkeyJwtResult hmac = await validator.ValidateAsync(encodedPayload);
