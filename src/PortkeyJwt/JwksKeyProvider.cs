@@ -150,7 +150,7 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     public async Task<bool> WarmUpAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Task<bool>[] fetches = [.. _sources.Where(s => s.State is null).Select(s => s.Fetch(force: true)).OfType<Task<bool>>()];
+        Task<bool>[] fetches = [.. _sources.Select(s => s.FetchUnlessLoaded()).OfType<Task<bool>>()];
         await Task.WhenAll(fetches).WaitAsync(cancellationToken).ConfigureAwait(false);
         return Current is not null;
     }
@@ -180,7 +180,10 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
         }
 
         _ownedHttpClient?.Dispose();
-        _current = null;
+        lock (_publishGate)
+        {
+            _current = null; // under the gate, so a Republish racing with Dispose cannot publish a set afterwards
+        }
     }
 
     /// <inheritdoc />

@@ -70,23 +70,20 @@ internal sealed partial class JwksSource : IDisposable
     {
         lock (_gate)
         {
-            if (_disposed)
-            {
-                return null;
-            }
+            return StartOrJoin(force);
+        }
+    }
 
-            if (_inFlight is not null)
-            {
-                return _inFlight;
-            }
-
-            if (!force && _time.GetUtcNow().UtcTicks - _lastCompletedTicks < _settings.CooldownTicks)
-            {
-                return null;
-            }
-
-            _inFlight = RunFetchAsync();
-            return _inFlight;
+    /// <summary>
+    /// Like <see cref="Fetch"/> with force, but only until a set has been loaded; then null. A set becomes visible only
+    /// when its fetch completes (see <see cref="Complete"/>), so a caller never sees a loaded set while that fetch is
+    /// still in flight.
+    /// </summary>
+    public Task<bool>? FetchUnlessLoaded()
+    {
+        lock (_gate)
+        {
+            return _state is null ? StartOrJoin(force: true) : null;
         }
     }
 
@@ -108,6 +105,27 @@ internal sealed partial class JwksSource : IDisposable
     }
 
     private void OnTimer() => _ = Fetch(force: true);
+
+    private Task<bool>? StartOrJoin(bool force)
+    {
+        if (_disposed)
+        {
+            return null;
+        }
+
+        if (_inFlight is not null)
+        {
+            return _inFlight;
+        }
+
+        if (!force && _time.GetUtcNow().UtcTicks - _lastCompletedTicks < _settings.CooldownTicks)
+        {
+            return null;
+        }
+
+        _inFlight = RunFetchAsync();
+        return _inFlight;
+    }
 
     private async Task<bool> RunFetchAsync()
     {
@@ -143,6 +161,12 @@ internal sealed partial class JwksSource : IDisposable
         {
             outcome = FetchOutcome.Fail("network", $"network error: {ex.Message}");
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A caller's HttpClient pipeline (resilience handlers, say) may throw anything; the fetch must still complete,
+            // or it would stay "in flight" forever and every later fetch would join its faulted task.
+            outcome = FetchOutcome.Fail("network", $"HTTP client error: {ex.GetType().Name}: {ex.Message}");
+        }
 
         Complete(outcome, _time.GetElapsedTime(started));
         return outcome.Succeeded;
@@ -154,6 +178,14 @@ internal sealed partial class JwksSource : IDisposable
         TimeSpan nextDelay;
         lock (_gate)
         {
+            // The new set, the end of the fetch and the cooldown become visible together: nobody can see the set loaded
+            // while its fetch still counts as in flight (and join it, or skip a fetch, because of that).
+            if (outcome.State is not null)
+            {
+                _state = outcome.State;
+                _published();
+            }
+
             _lastCompletedTicks = now.UtcTicks;
             _lastAttemptAt = now;
             _inFlight = null;
@@ -213,8 +245,7 @@ internal sealed partial class JwksSource : IDisposable
         int status = (int)response.StatusCode;
         if (response.StatusCode == HttpStatusCode.NotModified && current is not null)
         {
-            Publish(current.Keys, response, _time.GetUtcNow());
-            return FetchOutcome.Success("not_modified");
+            return FetchOutcome.Success("not_modified", Confirmed(current.Keys, response, _time.GetUtcNow()));
         }
 
         if (status is >= 300 and < 400)
@@ -259,8 +290,7 @@ internal sealed partial class JwksSource : IDisposable
                 return FetchOutcome.Fail("invalid", $"invalid JWKS: {error}");
             }
 
-            Publish(keys, response, now);
-            return FetchOutcome.Success("success");
+            return FetchOutcome.Success("success", Confirmed(keys, response, now));
         }
         finally
         {
@@ -268,16 +298,18 @@ internal sealed partial class JwksSource : IDisposable
         }
     }
 
-    /// <summary>Records a confirmed set; a fetch is single-flight per source, so a late fetch cannot overwrite a newer one.</summary>
-    private void Publish(KeySetSnapshot keys, HttpResponseMessage response, DateTimeOffset now)
+    /// <summary>
+    /// The state a confirmed set gives, published by <see cref="Complete"/>; a fetch is single-flight per source, so a late
+    /// fetch cannot overwrite a newer one. Also keeps the response's validators for the next conditional request.
+    /// </summary>
+    private SourceState Confirmed(KeySetSnapshot keys, HttpResponseMessage response, DateTimeOffset now)
     {
         TimeSpan interval = response.Headers.CacheControl?.MaxAge is { } maxAge
             ? TimeSpan.FromTicks(Math.Clamp(maxAge.Ticks, _settings.MinRefreshInterval.Ticks, _settings.MaxRefreshInterval.Ticks))
             : _settings.RefreshInterval;
         _etag = response.Headers.ETag ?? (response.StatusCode == HttpStatusCode.NotModified ? _etag : null);
         _lastModified = response.Content.Headers.LastModified ?? (response.StatusCode == HttpStatusCode.NotModified ? _lastModified : null);
-        _state = new SourceState(keys, now, interval);
-        _published();
+        return new SourceState(keys, now, interval);
     }
 
     private TimeSpan Backoff(int failures)
@@ -296,11 +328,11 @@ internal sealed partial class JwksSource : IDisposable
     [LoggerMessage(11, LogLevel.Warning, "JWKS {Url} fetch failed: {Error}; {Serving}; retry in {Retry}")]
     private static partial void LogFetchFailed(ILogger logger, Uri url, string error, string serving, TimeSpan retry);
 
-    private readonly record struct FetchOutcome(bool Succeeded, string Kind, string? Error)
+    private readonly record struct FetchOutcome(bool Succeeded, string Kind, string? Error, SourceState? State)
     {
-        public static FetchOutcome Success(string kind) => new(true, kind, null);
+        public static FetchOutcome Success(string kind, SourceState state) => new(true, kind, null, state);
 
-        public static FetchOutcome Fail(string kind, string error) => new(false, kind, error);
+        public static FetchOutcome Fail(string kind, string error) => new(false, kind, error, null);
     }
 }
 
