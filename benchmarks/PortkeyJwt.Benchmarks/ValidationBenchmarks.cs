@@ -20,6 +20,7 @@ public class ValidationBenchmarks
     private BenchmarkTokens _tokens = null!;
     private RSA _rsa = null!;
     private PortkeyJwtValidator _validator = null!;
+    private PortkeyJwtValidator _cached = null!;
     private JsonWebTokenHandler _handler = null!;
     private TokenValidationParameters _parameters = null!;
 
@@ -28,7 +29,9 @@ public class ValidationBenchmarks
     {
         _tokens = new BenchmarkTokens();
         _rsa = (RSA)_tokens.Key;
-        _validator = new PortkeyJwtValidator(JwksKeyProvider.FromJson(_tokens.Jwks), new PortkeyJwtOptions { ValidIssuers = [BenchmarkTokens.Issuer] });
+        JwksKeyProvider keys = JwksKeyProvider.FromJson(_tokens.Jwks);
+        _validator = new PortkeyJwtValidator(keys, new PortkeyJwtOptions { ValidIssuers = [BenchmarkTokens.Issuer], ValidationCache = false });
+        _cached = new PortkeyJwtValidator(keys, new PortkeyJwtOptions { ValidIssuers = [BenchmarkTokens.Issuer] });
         _handler = new JsonWebTokenHandler { MapInboundClaims = false };
         _parameters = new TokenValidationParameters
         {
@@ -61,6 +64,9 @@ public class ValidationBenchmarks
 
     [Benchmark]
     public PortkeyJwtResult Valid() => Sync(_validator.ValidateAsync(_tokens.Valid, RequiredScopes));
+
+    [Benchmark]
+    public PortkeyJwtResult ValidCacheHit() => Sync(_cached.ValidateAsync(_tokens.Valid, RequiredScopes));
 
     [Benchmark]
     public PortkeyJwtResult Malformed() => Sync(_validator.ValidateAsync("abc.def"));
