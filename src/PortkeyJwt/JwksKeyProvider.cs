@@ -64,6 +64,8 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
 
         _unknownKeys = new UnknownKeyCache(_settings.UnknownKeyCacheSize);
         _sources = [.. urls.Select(url => new JwksSource(url, _settings, httpClient, _time, _logger, Republish))];
+        PrimaryUrl = _sources[0].Url.ToString();
+        Telemetry.Track(this);
         foreach (JwksSource source in _sources)
         {
             source.Start();
@@ -107,6 +109,9 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
                 _sources.Max(s => s.ConsecutiveFailures));
         }
     }
+
+    /// <summary>The first JWKS URL, naming this provider in metrics; null for a static set.</summary>
+    internal string? PrimaryUrl { get; }
 
     /// <summary>The key set to validate with, or null when none is available (never loaded, too stale, or disposed).</summary>
     internal KeySetSnapshot? Current
@@ -174,16 +179,14 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
         }
 
         _disposed = true;
+        Telemetry.Untrack(this);
         foreach (JwksSource source in _sources)
         {
             source.Dispose();
         }
 
         _ownedHttpClient?.Dispose();
-        lock (_publishGate)
-        {
-            _current = null; // under the gate, so a Republish racing with Dispose cannot publish a set afterwards
-        }
+        Republish(); // under the gate: publishes nothing and revokes every key, so no racing Republish can publish afterwards
     }
 
     /// <inheritdoc />
@@ -270,25 +273,37 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     {
         lock (_publishGate)
         {
-            if (_disposed)
+            KeySetSnapshot? previous = _current;
+            _current = _disposed ? null : Compose();
+            if (_current is not null)
             {
-                _current = null;
-                return;
+                _unknownKeys!.Clear(); // a new set may hold kids proven unknown a moment ago
             }
 
-            DateTimeOffset now = _time.GetUtcNow();
-            SourceState[] live = [.. _sources.Select(s => s.State).OfType<SourceState>().Where(s => now - s.LastSuccessAt <= _settings!.MaxStaleness)];
-            if (live.Length == 0)
+            // Keys no longer served are revoked now: everything they verified leaves the validated-token caches at this swap.
+            foreach (VerificationKey key in previous?.Keys.Values ?? [])
             {
-                _current = null;
-                return;
+                if (_current is null || !_current.TryGetKey(key.KeyId, out VerificationKey kept) || !ReferenceEquals(kept, key))
+                {
+                    key.Revoke();
+                }
             }
-
-            DateTimeOffset serveUntil = live.Min(s => s.LastSuccessAt) + _settings!.MaxStaleness;
-            KeySetSnapshot merged = live.Length == 1 ? live[0].Keys : Merge(live, now);
-            _current = merged.ServedUntil(serveUntil);
-            _unknownKeys!.Clear(); // a new set may hold kids proven unknown a moment ago
         }
+    }
+
+    /// <summary>The merged set of the sources whose last success is within <see cref="JwksKeyProviderOptions.MaxStaleness"/>.</summary>
+    private KeySetSnapshot? Compose()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        SourceState[] live = [.. _sources.Select(s => s.State).OfType<SourceState>().Where(s => now - s.LastSuccessAt <= _settings!.MaxStaleness)];
+        if (live.Length == 0)
+        {
+            return null;
+        }
+
+        DateTimeOffset serveUntil = live.Min(s => s.LastSuccessAt) + _settings!.MaxStaleness;
+        KeySetSnapshot merged = live.Length == 1 ? live[0].Keys : Merge(live, now);
+        return merged.ServedUntil(serveUntil);
     }
 
     private KeySetSnapshot Merge(SourceState[] live, DateTimeOffset now)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using PortkeyJwt.Internal;
@@ -41,6 +42,9 @@ public sealed partial class PortkeyJwtValidator
         _cache = _settings.ValidationCache ? new ValidationCache(_settings, _time) : null;
     }
 
+    /// <summary>The validated-token cache; null when <see cref="PortkeyJwtOptions.ValidationCache"/> is off.</summary>
+    internal ValidationCache? Cache => _cache;
+
     /// <summary>Validates <paramref name="token"/> (the compact JWS, without a <c>Bearer</c> prefix).</summary>
     /// <param name="token">The token.</param>
     /// <param name="cancellationToken">Cancels a wait for keys; a validation that needs no key fetch completes synchronously.</param>
@@ -67,22 +71,39 @@ public sealed partial class PortkeyJwtValidator
             return ValueTask.FromCanceled<PortkeyJwtResult>(cancellationToken);
         }
 
+        long started = Telemetry.StartValidation();
+        Activity? activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("PortkeyJwt.Validate") : null;
+
         // Synchronous unless the key set lacks the token's kid (or has no set yet) and a fetch is allowed.
         PortkeyJwtResult? result = Validate(token, requiredScopes, mayFetch: true, out string? fetchFor);
-        return result is not null
-            ? new ValueTask<PortkeyJwtResult>(result)
-            : new ValueTask<PortkeyJwtResult>(ValidateAfterFetchAsync(token, requiredScopes, fetchFor!, cancellationToken));
+        if (result is null)
+        {
+            return new ValueTask<PortkeyJwtResult>(ValidateAfterFetchAsync(token, requiredScopes, fetchFor!, started, activity, cancellationToken));
+        }
+
+        Telemetry.RecordValidation(result, started, activity);
+        return new ValueTask<PortkeyJwtResult>(result);
     }
 
-    private async Task<PortkeyJwtResult> ValidateAfterFetchAsync(string token, IReadOnlyList<string>? requiredScopes, string kid, CancellationToken cancellationToken)
+    private async Task<PortkeyJwtResult> ValidateAfterFetchAsync(string token, IReadOnlyList<string>? requiredScopes, string kid, long started, Activity? activity, CancellationToken cancellationToken)
     {
-        await _keys.FetchForUnknownKeyAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _keys.FetchForUnknownKeyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
+
         PortkeyJwtResult result = Validate(token, requiredScopes, mayFetch: false, out _)!;
         if (kid.Length > 0 && result.Error == PortkeyJwtError.UnknownKey)
         {
             _keys.RememberUnknown(kid);
         }
 
+        Telemetry.RecordValidation(result, started, activity);
         return result;
     }
 

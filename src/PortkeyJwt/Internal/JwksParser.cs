@@ -24,8 +24,12 @@ internal static class JwksParser
 
     private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
-    /// <summary>Parses <paramref name="utf8Json"/>; returns null with <paramref name="error"/> set when the document is unusable.</summary>
-    public static KeySetSnapshot? Parse(ReadOnlyMemory<byte> utf8Json, int maxKeys, int minimumRsaBits, DateTimeOffset now, ILogger logger, out string? error)
+    /// <summary>
+    /// Parses <paramref name="utf8Json"/>; returns null with <paramref name="error"/> set when the document is unusable.
+    /// When <paramref name="previous"/> (the set this one replaces) holds an identical key, that key object is reused
+    /// rather than imported again.
+    /// </summary>
+    public static KeySetSnapshot? Parse(ReadOnlyMemory<byte> utf8Json, int maxKeys, int minimumRsaBits, DateTimeOffset now, ILogger logger, out string? error, KeySetSnapshot? previous = null)
     {
         if (!JsonSyntax.IsObject(utf8Json.Span, MaxDocumentDepth))
         {
@@ -63,7 +67,7 @@ internal static class JwksParser
         int index = 0;
         foreach (JsonElement element in keysElement.EnumerateArray())
         {
-            VerificationKey? key = TryReadKey(element, minimumRsaBits, out string keyId, out string? reason);
+            VerificationKey? key = TryReadKey(element, minimumRsaBits, previous, out string keyId, out string? reason);
             if (key is null)
             {
                 Log.KeySkipped(logger, index, keyId, reason!);
@@ -103,7 +107,7 @@ internal static class JwksParser
         return new KeySetSnapshot(accepted.Values, now);
     }
 
-    private static VerificationKey? TryReadKey(JsonElement jwk, int minimumRsaBits, out string keyId, out string? reason)
+    private static VerificationKey? TryReadKey(JsonElement jwk, int minimumRsaBits, KeySetSnapshot? previous, out string keyId, out string? reason)
     {
         keyId = "(none)";
         if (jwk.ValueKind != JsonValueKind.Object)
@@ -183,8 +187,8 @@ internal static class JwksParser
         try
         {
             return kty == "RSA"
-                ? TryReadRsa(members, keyId, algorithm, minimumRsaBits, out reason)
-                : TryReadEc(members, keyId, algorithm, out reason);
+                ? TryReadRsa(members, keyId, algorithm, minimumRsaBits, previous, out reason)
+                : TryReadEc(members, keyId, algorithm, previous, out reason);
         }
         catch (CryptographicException ex)
         {
@@ -193,7 +197,7 @@ internal static class JwksParser
         }
     }
 
-    private static VerificationKey? TryReadRsa(Dictionary<string, JsonElement> members, string keyId, JwsAlgorithm algorithm, int minimumRsaBits, out string? reason)
+    private static VerificationKey? TryReadRsa(Dictionary<string, JsonElement> members, string keyId, JwsAlgorithm algorithm, int minimumRsaBits, KeySetSnapshot? previous, out string? reason)
     {
         byte[]? modulus = DecodeMember(members, "n");
         byte[]? exponent = DecodeMember(members, "e");
@@ -229,10 +233,11 @@ internal static class JwksParser
         }
 
         reason = null;
-        return VerificationKey.FromRsa(keyId, algorithm, modulus, exponent);
+        return Reuse(previous, keyId, algorithm, VerificationKey.RsaMaterial(modulus, exponent))
+            ?? VerificationKey.FromRsa(keyId, algorithm, modulus, exponent);
     }
 
-    private static VerificationKey? TryReadEc(Dictionary<string, JsonElement> members, string keyId, JwsAlgorithm algorithm, out string? reason)
+    private static VerificationKey? TryReadEc(Dictionary<string, JsonElement> members, string keyId, JwsAlgorithm algorithm, KeySetSnapshot? previous, out string? reason)
     {
         string? curve = GetString(members, "crv");
         int fieldBytes = curve switch { "P-256" => 32, "P-384" => 48, "P-521" => 66, _ => 0 };
@@ -257,8 +262,13 @@ internal static class JwksParser
         }
 
         reason = null;
-        return VerificationKey.FromEc(keyId, algorithm, curve!, x, y);
+        return Reuse(previous, keyId, algorithm, VerificationKey.EcMaterial(curve!, x, y))
+            ?? VerificationKey.FromEc(keyId, algorithm, curve!, x, y);
     }
+
+    /// <summary>The previous set's key when it is identical, so a refresh keeps key objects (and the results they verified).</summary>
+    private static VerificationKey? Reuse(KeySetSnapshot? previous, string keyId, JwsAlgorithm algorithm, byte[] material) =>
+        previous is not null && previous.TryGetKey(keyId, out VerificationKey key) && key.IsSameAs(keyId, algorithm, material) ? key : null;
 
     private static bool AllowsVerify(JsonElement keyOps)
     {

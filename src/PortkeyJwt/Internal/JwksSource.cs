@@ -130,6 +130,8 @@ internal sealed partial class JwksSource : IDisposable
     private async Task<bool> RunFetchAsync()
     {
         await Task.Yield(); // let Fetch publish _inFlight before this can complete
+        using Activity? activity = Telemetry.Source.StartActivity("PortkeyJwt.JwksFetch", ActivityKind.Client);
+        activity?.SetTag("url.full", Url.ToString());
         long started = _time.GetTimestamp();
         FetchOutcome outcome;
         try
@@ -169,6 +171,15 @@ internal sealed partial class JwksSource : IDisposable
         }
 
         Complete(outcome, _time.GetElapsedTime(started));
+        if (activity is not null)
+        {
+            activity.SetTag("portkeyjwt.outcome", outcome.Kind);
+            if (!outcome.Succeeded)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome.Error);
+            }
+        }
+
         return outcome.Succeeded;
     }
 
@@ -284,7 +295,7 @@ internal sealed partial class JwksSource : IDisposable
             }
 
             DateTimeOffset now = _time.GetUtcNow();
-            KeySetSnapshot? keys = JwksParser.Parse(buffer.AsMemory(0, length), _settings.MaxKeys, JwksParser.MinimumRsaKeySize, now, _logger, out string? error);
+            KeySetSnapshot? keys = JwksParser.Parse(buffer.AsMemory(0, length), _settings.MaxKeys, JwksParser.MinimumRsaKeySize, now, _logger, out string? error, current?.Keys);
             if (keys is null)
             {
                 return FetchOutcome.Fail("invalid", $"invalid JWKS: {error}");

@@ -34,11 +34,20 @@ internal sealed class ValidationCache
 
     public int Count => _cache.Count;
 
+    /// <summary>Whether a live (unexpired, unrevoked) entry exists for <paramref name="token"/>; for tests and diagnostics.</summary>
+    public bool Contains(string token) => _cache.TryGetValue(token, out _);
+
     /// <summary>The cached validation of <paramref name="token"/>, if any and still verified by a served key.</summary>
     public Entry? TryGet(string token, KeySetSnapshot? keys)
     {
-        if (token.Length > MaxCachedTokenLength || !_cache.TryGetValue(token, out object? value))
+        if (token.Length > MaxCachedTokenLength)
         {
+            return null;
+        }
+
+        if (!_cache.TryGetValue(token, out object? value))
+        {
+            Telemetry.CacheMisses.Add(1);
             return null;
         }
 
@@ -46,10 +55,12 @@ internal sealed class ValidationCache
         VerificationKey verifiedBy = entry.Result.Principal!.VerifiedBy;
         if (keys is not null && keys.TryGetKey(verifiedBy.KeyId, out VerificationKey served) && ReferenceEquals(served, verifiedBy))
         {
+            Telemetry.CacheHits.Add(1);
             return entry;
         }
 
         _cache.Remove(token); // the key was rotated away or the set is unavailable: validate afresh
+        Telemetry.CacheMisses.Add(1);
         return null;
     }
 

@@ -71,7 +71,7 @@ internal sealed class VerificationKey
             throw;
         }
 
-        return new VerificationKey(keyId, KeyFamily.Rsa, null, algorithm, ModulusBits(modulus), modulus.Length, [.. modulus, .. exponent], rsa, null);
+        return new VerificationKey(keyId, KeyFamily.Rsa, null, algorithm, ModulusBits(modulus), modulus.Length, RsaMaterial(modulus, exponent), rsa, null);
     }
 
     public static VerificationKey FromEc(string keyId, JwsAlgorithm algorithm, string curve, byte[] x, byte[] y)
@@ -86,8 +86,16 @@ internal sealed class VerificationKey
         // ECDsa.Create(ECParameters) validates the parameters and rejects a point that is not on the curve.
         ECDsa ecdsa = ECDsa.Create(new ECParameters { Curve = named, Q = new ECPoint { X = x, Y = y } });
         int bits = curve switch { "P-256" => 256, "P-384" => 384, _ => 521 };
-        return new VerificationKey(keyId, KeyFamily.EllipticCurve, curve, algorithm, bits, 2 * x.Length, [.. System.Text.Encoding.ASCII.GetBytes(curve), .. x, .. y], null, ecdsa);
+        return new VerificationKey(keyId, KeyFamily.EllipticCurve, curve, algorithm, bits, 2 * x.Length, EcMaterial(curve, x, y), null, ecdsa);
     }
+
+    public static byte[] RsaMaterial(byte[] modulus, byte[] exponent) => [.. modulus, .. exponent];
+
+    public static byte[] EcMaterial(string curve, byte[] x, byte[] y) => [.. System.Text.Encoding.ASCII.GetBytes(curve), .. x, .. y];
+
+    /// <summary>Whether this key is exactly the one described (same kid, algorithm restriction and material), so it can be reused.</summary>
+    public bool IsSameAs(string keyId, JwsAlgorithm algorithm, byte[] material) =>
+        KeyId == keyId && Algorithm == algorithm && Material.AsSpan().SequenceEqual(material);
 
     /// <summary>The bit length of a big-endian modulus whose first octet is not zero.</summary>
     public static int ModulusBits(ReadOnlySpan<byte> modulus) =>

@@ -192,8 +192,5 @@ public sealed class ValidationCacheTests
         public override DateTimeOffset GetUtcNow() => UtcNow;
     }
 
-    private static int CacheCount(PortkeyJwtValidator validator) =>
-        ((PortkeyJwt.Internal.ValidationCache)typeof(PortkeyJwtValidator)
-            .GetField("_cache", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!
-            .GetValue(validator)!).Count;
+    private static int CacheCount(PortkeyJwtValidator validator) => validator.Cache!.Count;
 }
