@@ -42,6 +42,9 @@ public sealed class PortkeyJwtResult
     /// <inheritdoc />
     public override string ToString() => IsValid ? "valid" : $"{Error}: {Detail}";
 
+    /// <summary>The outcome of a JWS-only check whose signature verified; never returned by the public API.</summary>
+    internal static readonly PortkeyJwtResult SignatureVerified = new(null, PortkeyJwtError.None, "The header and signature are valid; no claim was checked.");
+
     internal static PortkeyJwtResult Success(PortkeyPrincipal principal) => new(principal, PortkeyJwtError.None, "The token is valid.");
 
     internal static PortkeyJwtResult Failure(PortkeyJwtError error, string detail)

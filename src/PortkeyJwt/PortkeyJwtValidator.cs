@@ -140,9 +140,21 @@ public sealed partial class PortkeyJwtValidator
         return CheckCallScopes(result, requiredScopes);
     }
 
-    /// <summary>Every rule but the per-call scopes, without the cache.</summary>
+    /// <summary>
+    /// The JWS layer alone: size, structure, header policy, key and signature, with no claim read (payloads need not be
+    /// JSON). <see cref="PortkeyJwtError.None"/> when the signature verifies. For external JWS test suites and fuzzing.
+    /// </summary>
+    internal PortkeyJwtError VerifyJws(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return token.Length > _settings.MaxTokenLength ? PortkeyJwtError.TokenTooLarge
+            : token.Length == 0 ? PortkeyJwtError.Malformed
+            : ValidateUncached(token, mayFetch: false, out _, readClaims: false)!.Error;
+    }
+
+    /// <summary>Every rule but the per-call scopes, without the cache; with <paramref name="readClaims"/> false, stops after the signature.</summary>
     [SkipLocalsInit] // the buffers are written before they are read, and cleared after use
-    private PortkeyJwtResult? ValidateUncached(string token, bool mayFetch, out string? fetchFor)
+    private PortkeyJwtResult? ValidateUncached(string token, bool mayFetch, out string? fetchFor, bool readClaims = true)
     {
         fetchFor = null;
         // One buffer holds the token as ASCII (the signing input is its first part) followed by the decoded segments.
@@ -160,7 +172,7 @@ public sealed partial class PortkeyJwtValidator
                 return Failures.BadBase64;
             }
 
-            return Validate(ascii, buffer[token.Length..], mayFetch, out fetchFor);
+            return Validate(ascii, buffer[token.Length..], mayFetch, readClaims, out fetchFor);
         }
         finally
         {
@@ -173,7 +185,7 @@ public sealed partial class PortkeyJwtValidator
         }
     }
 
-    private PortkeyJwtResult? Validate(ReadOnlySpan<byte> token, Span<byte> scratch, bool mayFetch, out string? fetchFor)
+    private PortkeyJwtResult? Validate(ReadOnlySpan<byte> token, Span<byte> scratch, bool mayFetch, bool readClaims, out string? fetchFor)
     {
         fetchFor = null;
         // Rule 1: exactly three canonical base64url segments; header and payload non-empty. An empty signature is left to
@@ -254,6 +266,11 @@ public sealed partial class PortkeyJwtValidator
         if (!key.Verify(algorithm, token[..dot2], signature))
         {
             return Failures.BadSignature;
+        }
+
+        if (!readClaims)
+        {
+            return PortkeyJwtResult.SignatureVerified;
         }
 
         if (!Base64UrlStrict.TryDecodeValidated(payloadSegment, payload, out _) || !JsonSyntax.IsObject(payload))
