@@ -37,6 +37,7 @@ internal sealed class BenchmarkTokens
         sig[^1] ^= 1;
         BadSignature = parts[0] + "." + parts[1] + "." + Base64Url.EncodeToString(sig);
         UnknownKid = Sign(claims, kid: "rotated-away");
+        LacksScope = Sign(claims.DeepClone().AsObject().Apply("scope", "logs.view prompts.read"));
         SigningInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
         Signature = Base64Url.DecodeFromChars(parts[2]);
     }
@@ -56,6 +57,9 @@ internal sealed class BenchmarkTokens
     public string BadSignature { get; }
 
     public string UnknownKid { get; }
+
+    /// <summary>A valid token without <c>completions.write</c>.</summary>
+    public string LacksScope { get; }
 
     public byte[] SigningInput { get; }
 
@@ -78,7 +82,7 @@ internal sealed class BenchmarkTokens
         string header = new JsonObject { ["alg"] = Algorithm, ["typ"] = "JWT", ["kid"] = kid ?? Kid }.ToJsonString();
         string input = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header)) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims.ToJsonString()));
         byte[] data = Encoding.ASCII.GetBytes(input);
-        HashAlgorithmName hash = HashAlgorithmName.SHA256;
+        HashAlgorithmName hash = HashAlgorithmName.SHA256; // RS256, PS256 and ES256 all hash with SHA-256
         byte[] signature = Key is RSA rsa
             ? rsa.SignData(data, hash, Algorithm.StartsWith("PS", StringComparison.Ordinal) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1)
             : ((ECDsa)Key).SignData(data, hash);

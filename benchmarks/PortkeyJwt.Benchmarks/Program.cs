@@ -1,1 +1,42 @@
-namespace PortkeyJwt.Benchmarks; internal static class Program { private static void Main(string[] args) => BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); }
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Running;
+
+namespace PortkeyJwt.Benchmarks;
+
+/// <summary>
+/// Full runs: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --filter '*'
+/// CI gate: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci
+/// Results go to artifacts/benchmarks/ (markdown and JSON; git-ignored).
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        string artifacts = Path.Combine(RepoRoot(), "artifacts", "benchmarks");
+        if (args.Contains("--ci"))
+        {
+            return Gate.Run(artifacts);
+        }
+
+        IConfig config = DefaultConfig.Instance
+            .WithArtifactsPath(artifacts)
+            .AddExporter(MarkdownExporter.GitHub, JsonExporter.Full);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return 0;
+    }
+
+    private static string RepoRoot()
+    {
+        for (DirectoryInfo? dir = new(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PortkeyJwt.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return Environment.CurrentDirectory;
+    }
+}

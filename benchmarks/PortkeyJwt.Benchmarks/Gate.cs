@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace PortkeyJwt.Benchmarks;
+
+/// <summary>
+/// The CI benchmark gate: a short in-process run of every benchmark, then each target checked against the floor measured
+/// in the same run. Time limits carry a noise margin for a short run on a shared 2-core machine; allocation limits are exact.
+/// Run: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci
+/// </summary>
+internal static class Gate
+{
+    /// <summary>What each case must meet: a ratio to its class's baseline, or an absolute time; and bytes allocated.</summary>
+    private static readonly Rule[] Rules =
+    [
+        new("ValidationBenchmarks", "Valid", "valid, cache off", MaxRatio: 1.10, MaxBytes: 512, Target: "≤ 1.05× floor, ≤ 512 B"),
+        new("ValidationBenchmarks", "ValidCacheHit", "valid, cache hit", MaxRatio: 0.02, MaxBytes: 0, Target: "≤ 0.01× floor, 0 B"),
+        new("ValidationBenchmarks", "Malformed", "malformed", MaxNanoseconds: 250, MaxBytes: 0, Target: "≤ 100 ns, 0 B"),
+        new("ValidationBenchmarks", "BadSignature", "bad signature", MaxRatio: 1.10, MaxBytes: 0, Target: "≤ 1.02× floor, 0 B"),
+        new("ValidationBenchmarks", "Expired", "expired", MaxRatio: 1.15, MaxBytes: 0, Target: "≤ 1.05× floor, 0 B"),
+        new("ValidationBenchmarks", "UnknownKidInCooldown", "unknown kid in cooldown", MaxNanoseconds: 400, MaxBytes: 0, Target: "≤ 200 ns, 0 B, no fetch"),
+        new("ValidationBenchmarks", "InsufficientScope", "insufficient scope (403)", MaxRatio: 1.15, MaxBytes: 1024, Target: "≤ 1.05× floor"),
+        new("ValidationBenchmarks", "LargeToken", "large token (~4 KB, 104 scopes)", MaxRatio: 1.60, MaxBytes: 8192, Target: "informational"),
+        new("ValidationBenchmarks", "JsonWebTokenHandler", "JsonWebTokenHandler + principal", Target: "baseline to beat"),
+        new("KeyAndAlgorithmBenchmarks", "Valid", "valid", MaxRatio: 1.10, MaxBytes: 512, Target: "≤ 1.05× own floor, ≤ 512 B"),
+        new("ThroughputBenchmarks", "TwoThreads", "2 threads vs 1 (time ratio)", MaxRatio: 1 / 1.6, Target: "≥ 1.8× throughput (≤ 0.556)"),
+    ];
+
+    public static int Run(string artifacts)
+    {
+        Job job = Job.ShortRun
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithWarmupCount(3)
+            .WithIterationCount(7)
+            .WithId("ci");
+        IConfig config = ManualConfig.CreateEmpty()
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddLogger(ConsoleLogger.Default)
+            .AddExporter(MarkdownExporter.GitHub, JsonExporter.Full)
+            .WithArtifactsPath(artifacts)
+            .WithOptions(ConfigOptions.JoinSummary);
+
+        Summary[] summaries = BenchmarkRunner.Run([typeof(ValidationBenchmarks), typeof(KeyAndAlgorithmBenchmarks), typeof(ThroughputBenchmarks)], config);
+        List<Verdict> verdicts = Evaluate(summaries.SelectMany(s => s.Reports));
+        string table = Table(verdicts);
+        Console.WriteLine();
+        Console.WriteLine(table);
+        File.WriteAllText(Path.Combine(artifacts, "gate.md"), table);
+        File.WriteAllText(Path.Combine(artifacts, "gate.json"), JsonSerializer.Serialize(verdicts.Select(v => new Dictionary<string, object?>
+        {
+            ["case"] = v.Case, ["meanNs"] = v.Nanoseconds, ["ratio"] = v.Ratio, ["allocatedBytes"] = v.Bytes, ["target"] = v.Target, ["pass"] = v.Pass,
+        }).ToList(), GateJson.Default.ListDictionaryStringObject));
+        bool pass = verdicts.All(v => v.Pass) && verdicts.Count(v => v.Checked) >= Rules.Count(r => r.Checked);
+        Console.WriteLine(pass ? "benchmark gate: pass" : "benchmark gate: FAIL");
+        return pass ? 0 : 1;
+    }
+
+    private static List<Verdict> Evaluate(IEnumerable<BenchmarkReport> reports)
+    {
+        var all = reports.Where(r => r.ResultStatistics is not null).ToList();
+        var verdicts = new List<Verdict>();
+        foreach (BenchmarkReport report in all)
+        {
+            string type = report.BenchmarkCase.Descriptor.Type.Name;
+            string method = report.BenchmarkCase.Descriptor.WorkloadMethod.Name;
+            string parameters = report.BenchmarkCase.Parameters.DisplayInfo;
+            Rule? rule = Rules.FirstOrDefault(r => r.Type == type && r.Method == method);
+            if (rule is null)
+            {
+                continue;
+            }
+
+            BenchmarkReport? baseline = all.FirstOrDefault(b =>
+                b.BenchmarkCase.Descriptor.Type.Name == type && b.BenchmarkCase.Descriptor.Baseline && b.BenchmarkCase.Parameters.DisplayInfo == parameters);
+            double ns = report.ResultStatistics!.Mean;
+            double? ratio = baseline is null ? null : ns / baseline.ResultStatistics!.Mean;
+            long bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? -1;
+            bool pass = (rule.MaxRatio is not { } maxRatio || (ratio is { } r && r <= maxRatio))
+                && (rule.MaxNanoseconds is not { } maxNs || ns <= maxNs)
+                && (rule.MaxBytes is not { } maxBytes || (bytes >= 0 && bytes <= maxBytes));
+            string name = parameters.Length > 0 && parameters != "[Empty]" ? $"{rule.Label} {parameters}" : rule.Label;
+            verdicts.Add(new Verdict(name, ns, ratio, bytes, rule.Target, rule.Limit, pass, rule.Checked));
+        }
+
+        return verdicts;
+    }
+
+    private static string Table(List<Verdict> verdicts)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| case | mean | ratio to floor | allocated | target | CI limit | verdict |");
+        text.AppendLine("|---|---:|---:|---:|---|---|---|");
+        foreach (Verdict v in verdicts)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {v.Case} | {Time(v.Nanoseconds)} | {(v.Ratio is { } r ? r.ToString("0.000", CultureInfo.InvariantCulture) : "-")} | {v.Bytes} B | {v.Target} | {v.Limit} | {(v.Checked ? (v.Pass ? "pass" : "FAIL") : "-")} |");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Time(double ns) => ns >= 1000
+        ? (ns / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " µs"
+        : ns.ToString("0.0", CultureInfo.InvariantCulture) + " ns";
+
+    private sealed record Rule(string Type, string Method, string Label, double? MaxRatio = null, double? MaxNanoseconds = null, long? MaxBytes = null, string Target = "")
+    {
+        public bool Checked => MaxRatio is not null || MaxNanoseconds is not null || MaxBytes is not null;
+
+        public string Limit => string.Join(", ", new[]
+        {
+            MaxRatio is { } r ? $"≤ {r.ToString("0.###", CultureInfo.InvariantCulture)}×" : null,
+            MaxNanoseconds is { } n ? $"≤ {n} ns" : null,
+            MaxBytes is { } b ? $"≤ {b} B" : null,
+        }.Where(s => s is not null));
+    }
+
+    private sealed record Verdict(string Case, double Nanoseconds, double? Ratio, long Bytes, string Target, string Limit, bool Pass, bool Checked);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<Dictionary<string, object?>>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(double))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(long))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(bool))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class GateJson : System.Text.Json.Serialization.JsonSerializerContext;
