@@ -154,12 +154,19 @@ public sealed partial class PortkeyJwtValidator
             return Failures.Invalid(Claim.Scope);
         }
 
-        string? email = null, subject = null, uid = null;
-        if ((starts[(int)Member.EmailId] is >= 0 and int emailStart && (email = ReadIdentifier(payload, emailStart)) is null)
-            || (starts[(int)Member.Sub] is >= 0 and int subStart && (subject = ReadIdentifier(payload, subStart)) is null)
-            || (starts[(int)Member.Uid] is >= 0 and int uidStart && (uid = ReadIdentifier(payload, uidStart)) is null))
+        if (!TryReadOptionalIdentifier(payload, starts[(int)Member.EmailId], out string? email))
         {
-            return Failures.Invalid(email is null && starts[(int)Member.EmailId] >= 0 ? Claim.Email : subject is null && starts[(int)Member.Sub] >= 0 ? Claim.Sub : Claim.Uid);
+            return Failures.Invalid(Claim.Email);
+        }
+
+        if (!TryReadOptionalIdentifier(payload, starts[(int)Member.Sub], out string? subject))
+        {
+            return Failures.Invalid(Claim.Sub);
+        }
+
+        if (!TryReadOptionalIdentifier(payload, starts[(int)Member.Uid], out string? uid))
+        {
+            return Failures.Invalid(Claim.Uid);
         }
 
         var principal = new PortkeyPrincipal(
@@ -381,6 +388,13 @@ public sealed partial class PortkeyJwtValidator
         }
 
         return false;
+    }
+
+    /// <summary>An optional identity claim: absent (true, null) or a valid identifier (true, value); false when invalid.</summary>
+    private bool TryReadOptionalIdentifier(ReadOnlySpan<byte> payload, int start, out string? value)
+    {
+        value = start < 0 ? null : ReadIdentifier(payload, start);
+        return start < 0 || value is not null;
     }
 
     /// <summary>
