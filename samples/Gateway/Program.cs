@@ -1,0 +1,36 @@
+// A minimal gateway: every chat completion needs a valid Portkey JWT granting completions.write.
+// Configure the "PortkeyJwt" section of appsettings.json (the JWKS URL is a placeholder), then:
+//   dotnet run --project samples/Gateway
+//   curl -X POST http://localhost:5080/v1/chat/completions -H "x-portkey-api-key: <jwt>"
+using PortkeyJwt;
+using PortkeyJwt.AspNetCore;
+
+WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddPortkeyJwt(builder.Configuration.GetSection("PortkeyJwt"));
+builder.Services.AddAuthentication(PortkeyJwtDefaults.AuthenticationScheme).AddPortkeyJwt();
+builder.Services.AddAuthorization();
+builder.Services.AddHealthChecks().AddPortkeyJwt();
+
+WebApplication app = builder.Build();
+
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapPost("/v1/chat/completions", (HttpContext context) =>
+{
+    PortkeyPrincipal caller = context.GetPortkeyPrincipal()!;
+    return Results.Json(new Caller(caller.OrganisationId, caller.WorkspaceSlug, caller.UserId), CallerJson.Default.Caller);
+}).RequirePortkeyScope("completions.write");
+
+app.MapHealthChecks("/healthz");
+
+app.Run();
+
+/// <summary>Who called: what the gateway would forward upstream.</summary>
+internal sealed record Caller(string Organisation, string Workspace, string? User);
+
+/// <summary>Source-generated JSON for <see cref="Caller"/> (no reflection).</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(Caller))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class CallerJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Options;
+
+namespace PortkeyJwt.AspNetCore.Internal;
+
+/// <summary>
+/// Checks <see cref="PortkeyJwtServiceOptions"/> when the host starts (<c>ValidateOnStart</c>): exactly one JWKS source,
+/// HTTPS JWKS URLs (loopback excepted), and every range the core constructors enforce, reported with the option's name.
+/// </summary>
+internal sealed class ServiceOptionsValidator : IValidateOptions<PortkeyJwtServiceOptions>
+{
+    /// <summary>
+    /// A public key used only to build a throw-away validator that checks the validator options (the core has no other way
+    /// to check them): the EC P-256 example key of RFC 7515, Appendix A.3. It never verifies a request.
+    /// </summary>
+    private const string ProbeJwks = """{"keys":[{"kty":"EC","kid":"options-probe","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}""";
+
+    private static readonly Lazy<JwksKeyProvider> Probe = new(() => JwksKeyProvider.FromJson(ProbeJwks));
+
+    public ValidateOptionsResult Validate(string? name, PortkeyJwtServiceOptions options)
+    {
+        var failures = new List<string>();
+        CheckSource(options, failures);
+        CheckProviderOptions(options, failures);
+        CheckValidatorOptions(options, failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckSource(PortkeyJwtServiceOptions options, List<string> failures)
+    {
+        const string prefix = "PortkeyJwt: ";
+        bool hasUrls = options.JwksUrls.Count > 0;
+        bool hasJson = !string.IsNullOrWhiteSpace(options.JwksJson);
+        if (!hasUrls && !hasJson)
+        {
+            failures.Add(prefix + "no JWKS source is configured: set JwksUrls (the identity provider's JWKS endpoints) or JwksJson (a fixed key set).");
+            return;
+        }
+
+        if (hasUrls && hasJson)
+        {
+            failures.Add(prefix + "both JwksUrls and JwksJson are set: configure exactly one JWKS source.");
+            return;
+        }
+
+        if (hasJson)
+        {
+            try
+            {
+                JwksKeyProvider.FromJson(options.JwksJson!).Dispose();
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"{prefix}JwksJson: {WithoutParameterNote(ex.Message)}");
+            }
+
+            return;
+        }
+
+        foreach (Uri? url in options.JwksUrls)
+        {
+            if (url is null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            {
+                failures.Add($"{prefix}JwksUrls: '{url}' is not an absolute http(s) URL.");
+            }
+            else if (options.RequireHttps && url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback)
+            {
+                failures.Add($"{prefix}JwksUrls: '{url}' does not use HTTPS. JWKS must be fetched over HTTPS (plain HTTP is allowed only to a loopback host, or with RequireHttps = false on a trusted private network).");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the provider constructor's option checks without starting a fetch: with no URL it throws naming
+    /// <c>JwksUrls</c> after the timing options passed, or naming the timing option at fault.
+    /// </summary>
+    private static void CheckProviderOptions(PortkeyJwtServiceOptions options, List<string> failures)
+    {
+        if (options.JwksUrls.Count == 0)
+        {
+            return; // a static set: the provider options are not used
+        }
+
+        JwksKeyProviderOptions probe = options.ToProviderOptions();
+        probe.JwksUrls = [];
+        try
+        {
+            new JwksKeyProvider(probe).Dispose();
+        }
+        catch (ArgumentOutOfRangeException ex) when (ex.ParamName != nameof(JwksKeyProviderOptions.JwksUrls))
+        {
+            failures.Add(Describe(ex));
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Expected: the URLs are checked above, with the service's own messages.
+        }
+    }
+
+    private static void CheckValidatorOptions(PortkeyJwtServiceOptions options, List<string> failures)
+    {
+        PortkeyJwtOptions probe = options.ToValidatorOptions();
+        probe.ValidationCache = false; // the ranges are still checked; no cache is built for the probe
+        try
+        {
+            _ = new PortkeyJwtValidator(Probe.Value, probe);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            failures.Add(Describe(ex));
+        }
+    }
+
+    /// <summary>"PortkeyJwt: ClockSkew: ClockSkew must be from zero to 5 minutes. (actual: 00:10:00)".</summary>
+    internal static string Describe(ArgumentOutOfRangeException ex)
+    {
+        string actual = ex.ActualValue is null ? string.Empty : $" (configured: {ex.ActualValue})";
+        return $"PortkeyJwt: {ex.ParamName}: {WithoutParameterNote(ex.Message)}{actual}";
+    }
+
+    /// <summary>The message an exception was made with, without the " (Parameter 'x')" and "Actual value was" lines .NET appends.</summary>
+    private static string WithoutParameterNote(string message)
+    {
+        message = message.Split('\n')[0];
+        int note = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        return (note >= 0 ? message[..note] : message).Trim();
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PortkeyJwt;
+using PortkeyJwt.AspNetCore;
+using PortkeyJwt.AspNetCore.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the PortkeyJwt key-provider health check.</summary>
+public static class PortkeyJwtHealthChecksBuilderExtensions
+{
+    /// <summary>
+    /// Reports the registered <see cref="JwksKeyProvider"/>'s <see cref="JwksKeyProvider.Status"/>: Healthy with fresh keys;
+    /// Degraded while serving the last good key set after a failed refresh; <paramref name="failureStatus"/> (default
+    /// Unhealthy) when no key set is available (never loaded, or older than <c>MaxStaleness</c>). Data: <c>keys</c>,
+    /// <c>stalenessSeconds</c>, <c>consecutiveFailures</c>, <c>lastSuccessAt</c> and <c>lastError</c> when known.
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">The check's name; default <see cref="PortkeyJwtDefaults.HealthCheckName"/>.</param>
+    /// <param name="failureStatus">Reported when no key set is available; Unhealthy when null.</param>
+    /// <param name="tags">Tags to filter checks by (for example <c>ready</c>).</param>
+    /// <returns><paramref name="builder"/>, for chaining.</returns>
+    public static IHealthChecksBuilder AddPortkeyJwt(this IHealthChecksBuilder builder, string name = PortkeyJwtDefaults.HealthCheckName, HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return builder.Add(new HealthCheckRegistration(
+            name,
+            static services => new PortkeyJwtHealthCheck(services.GetRequiredService<JwksKeyProvider>()),
+            failureStatus,
+            tags));
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PortkeyJwt;
+using PortkeyJwt.AspNetCore;
+using PortkeyJwt.AspNetCore.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers PortkeyJwt's key provider and validator in a service collection.</summary>
+public static class PortkeyJwtServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a singleton <see cref="JwksKeyProvider"/> and <see cref="PortkeyJwtValidator"/> configured by
+    /// <paramref name="configure"/>, and <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is already
+    /// registered. The options are checked when the host starts: a missing JWKS source, a plain-HTTP JWKS URL to a
+    /// non-loopback host or an out-of-range value fails the start with an <see cref="OptionsValidationException"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the JWKS source and what is accepted.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddPortkeyJwt(this IServiceCollection services, Action<PortkeyJwtServiceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        AddCore(services).Configure(configure);
+        return services;
+    }
+
+    /// <summary>
+    /// Registers PortkeyJwt as <see cref="AddPortkeyJwt(IServiceCollection, Action{PortkeyJwtServiceOptions})"/> does, with
+    /// options bound from <paramref name="configuration"/> (typically <c>builder.Configuration.GetSection("PortkeyJwt")</c>;
+    /// durations as <c>"00:01:00"</c>, lists as JSON arrays). Binding is source-generated: no reflection, AOT-safe.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration section holding <see cref="PortkeyJwtServiceOptions"/>' members.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddPortkeyJwt(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        AddCore(services).Bind(configuration);
+        return services;
+    }
+
+    private static OptionsBuilder<PortkeyJwtServiceOptions> AddCore(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PortkeyJwtServiceOptions>, ServiceOptionsValidator>());
+
+        // The provider keeps one HttpClient for its lifetime: the handler is never recycled by the factory, and
+        // PooledConnectionLifetime picks up DNS changes instead. Redirects are not followed (a JWKS must not move silently).
+        services.AddHttpClient(PortkeyJwtDefaults.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan) // the provider enforces FetchTimeout
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+
+        services.TryAddSingleton(CreateProvider);
+        services.TryAddSingleton(CreateValidator);
+        return services.AddOptions<PortkeyJwtServiceOptions>().ValidateOnStart();
+    }
+
+    private static JwksKeyProvider CreateProvider(IServiceProvider services)
+    {
+        PortkeyJwtServiceOptions options = services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value;
+        ILogger logger = services.GetService<ILoggerFactory>()?.CreateLogger("PortkeyJwt") ?? NullLogger.Instance;
+        if (!string.IsNullOrWhiteSpace(options.JwksJson))
+        {
+            return JwksKeyProvider.FromJson(options.JwksJson, logger);
+        }
+
+        HttpClient client = services.GetRequiredService<IHttpClientFactory>().CreateClient(PortkeyJwtDefaults.HttpClientName);
+        return new JwksKeyProvider(options.ToProviderOptions(), client, services.GetRequiredService<TimeProvider>(), logger);
+    }
+
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The provider is a container-owned singleton.")]
+    private static PortkeyJwtValidator CreateValidator(IServiceProvider services) => new(
+        services.GetRequiredService<JwksKeyProvider>(),
+        services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value.ToValidatorOptions(),
+        services.GetRequiredService<TimeProvider>());
+}

@@ -1,0 +1,119 @@
+namespace PortkeyJwt.AspNetCore;
+
+/// <summary>
+/// Everything <c>AddPortkeyJwt</c> needs, in one flat class that binds from configuration (a <c>"PortkeyJwt"</c> section):
+/// the JWKS source, how it is refreshed, and what tokens are accepted. Mapped onto the core's
+/// <see cref="JwksKeyProviderOptions"/> and <see cref="PortkeyJwtOptions"/>; every value is checked when the host starts,
+/// and a bad one fails the start with an <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming it.
+/// Defaults are the core's.
+/// </summary>
+/// <remarks>
+/// List properties start empty, so that configuration binding (which appends to a list) never duplicates a default:
+/// an empty <see cref="AllowedAlgorithms"/> means the core's default, <c>RS256</c> only.
+/// </remarks>
+public sealed class PortkeyJwtServiceOptions
+{
+    private static readonly JwksKeyProviderOptions ProviderDefaults = new();
+    private static readonly PortkeyJwtOptions ValidatorDefaults = new();
+
+    /// <summary>The JWKS URLs keys are fetched from (merged). Exactly one source is required: these, or <see cref="JwksJson"/>.</summary>
+    public IList<Uri> JwksUrls { get; set; } = [];
+
+    /// <summary>A fixed JWKS document (<c>{"keys":[…]}</c>, public keys) used instead of <see cref="JwksUrls"/>; nothing is fetched.</summary>
+    public string? JwksJson { get; set; }
+
+    /// <summary>Refuse <c>http://</c> JWKS URLs unless the host is loopback; default true. Set false only for a trusted private network.</summary>
+    public bool RequireHttps { get; set; } = ProviderDefaults.RequireHttps;
+
+    /// <summary>Longest a JWKS fetch may take, headers and body together; default 5 seconds, from 100 ms to 1 minute.</summary>
+    public TimeSpan FetchTimeout { get; set; } = ProviderDefaults.FetchTimeout;
+
+    /// <summary>Time between JWKS refreshes when the response has no <c>Cache-Control: max-age</c>; default 15 minutes.</summary>
+    public TimeSpan RefreshInterval { get; set; } = ProviderDefaults.RefreshInterval;
+
+    /// <summary>Time after a fetch during which an unknown <c>kid</c> triggers no new fetch; default 30 seconds, from 1 second to 1 hour.</summary>
+    public TimeSpan UnknownKeyCooldown { get; set; } = ProviderDefaults.UnknownKeyCooldown;
+
+    /// <summary>
+    /// How long the last good key set keeps being served while the identity provider fails (the health check reports
+    /// Degraded meanwhile, Unhealthy after); default 24 hours, from 1 minute to 30 days.
+    /// </summary>
+    public TimeSpan MaxStaleness { get; set; } = ProviderDefaults.MaxStaleness;
+
+    /// <summary>Tolerance for clock differences, applied to <c>exp</c>, <c>nbf</c> and <c>iat</c>; default 60 seconds, from zero to 5 minutes.</summary>
+    public TimeSpan ClockSkew { get; set; } = ValidatorDefaults.ClockSkew;
+
+    /// <summary>
+    /// The JWS algorithms accepted (exactly as in the header's <c>alg</c>). Empty (the default) means the core's default,
+    /// <c>RS256</c> only; a non-empty list replaces it. <c>none</c> and HMAC algorithms are a configuration error.
+    /// </summary>
+    public IList<string> AllowedAlgorithms { get; set; } = [];
+
+    /// <summary>When not empty, <c>iss</c> must equal one of these (ordinal). Default empty: not checked.</summary>
+    public IList<string> ValidIssuers { get; set; } = [];
+
+    /// <summary>When not empty, <c>aud</c> must contain one of these (ordinal). Default empty: not checked.</summary>
+    public IList<string> ValidAudiences { get; set; } = [];
+
+    /// <summary>
+    /// The header <c>typ</c> every token must carry (case-insensitive, optional <c>application/</c> prefix); default <c>JWT</c>.
+    /// Null or empty: <c>typ</c> is not checked (configuration cannot express null, so an empty string turns the check off).
+    /// </summary>
+    public string? RequiredType { get; set; } = ValidatorDefaults.RequiredType;
+
+    /// <summary>Longest token accepted, in characters; default 16 KiB, from 256 to 256 KiB.</summary>
+    public int MaxTokenLength { get; set; } = ValidatorDefaults.MaxTokenLength;
+
+    /// <summary>
+    /// Scopes every token must grant; a token lacking one is answered 403 <c>insufficient_scope</c>. Default none: use
+    /// <c>RequirePortkeyScope</c> on policies or endpoints for per-route scopes.
+    /// </summary>
+    public IList<string> RequiredScopes { get; set; } = [];
+
+    /// <summary>Smallest RSA modulus, in bits, that may verify a token; default 2048, from 2048 to 8192.</summary>
+    public int MinimumRsaKeySize { get; set; } = ValidatorDefaults.MinimumRsaKeySize;
+
+    /// <summary>Reuse a successful validation when the same token comes again (still checked against the clock); default true.</summary>
+    public bool ValidationCache { get; set; } = ValidatorDefaults.ValidationCache;
+
+    /// <summary>Longest a successful validation is reused (never past <c>exp</c>); default 5 minutes, from 1 second to 1 hour.</summary>
+    public TimeSpan ValidationCacheDuration { get; set; } = ValidatorDefaults.ValidationCacheDuration;
+
+    /// <summary>Most validations remembered; default 10,000, from 16 to 1,000,000.</summary>
+    public int ValidationCacheSize { get; set; } = ValidatorDefaults.ValidationCacheSize;
+
+    /// <summary>The provider options these settings describe (a new object each call).</summary>
+    internal JwksKeyProviderOptions ToProviderOptions() => new()
+    {
+        JwksUrls = [.. JwksUrls],
+        RequireHttps = RequireHttps,
+        FetchTimeout = FetchTimeout,
+        RefreshInterval = RefreshInterval,
+        UnknownKeyCooldown = UnknownKeyCooldown,
+        MaxStaleness = MaxStaleness,
+    };
+
+    /// <summary>The validator options these settings describe (a new object each call).</summary>
+    internal PortkeyJwtOptions ToValidatorOptions()
+    {
+        var options = new PortkeyJwtOptions
+        {
+            ClockSkew = ClockSkew,
+            ValidIssuers = [.. ValidIssuers],
+            ValidAudiences = [.. ValidAudiences],
+            RequiredType = string.IsNullOrEmpty(RequiredType) ? null : RequiredType,
+            MaxTokenLength = MaxTokenLength,
+            RequiredScopes = [.. RequiredScopes],
+            MinimumRsaKeySize = MinimumRsaKeySize,
+            ValidationCache = ValidationCache,
+            ValidationCacheDuration = ValidationCacheDuration,
+            ValidationCacheSize = ValidationCacheSize,
+        };
+        if (AllowedAlgorithms.Count > 0)
+        {
+            options.AllowedAlgorithms = [.. AllowedAlgorithms];
+        }
+
+        return options;
+    }
+}

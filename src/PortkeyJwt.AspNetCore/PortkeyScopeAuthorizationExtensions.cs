@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using PortkeyJwt.AspNetCore.Internal;
+
+namespace PortkeyJwt.AspNetCore;
+
+/// <summary>Requires Portkey token scopes on authorization policies and endpoints.</summary>
+public static class PortkeyScopeAuthorizationExtensions
+{
+    /// <summary>
+    /// Requires the caller's Portkey token to grant every one of <paramref name="scopes"/> (whole names; a leading
+    /// <c>portkey.</c> is ignored on both sides). A caller without them is forbidden: the PortkeyJwt scheme answers 403
+    /// with <c>WWW-Authenticate: Bearer error="insufficient_scope", scope="…"</c> naming the missing scopes.
+    /// Needs no handler registration.
+    /// </summary>
+    /// <param name="builder">The policy builder.</param>
+    /// <param name="scopes">The scopes required; at least one.</param>
+    /// <returns><paramref name="builder"/>, for chaining.</returns>
+    /// <exception cref="ArgumentException">No scope, or one that is not printable ASCII without spaces, quotes or backslashes.</exception>
+    public static AuthorizationPolicyBuilder RequirePortkeyScope(this AuthorizationPolicyBuilder builder, params string[] scopes)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddRequirements(new PortkeyScopeRequirement(scopes));
+    }
+
+    /// <summary>
+    /// Requires an authenticated caller whose Portkey token grants every one of <paramref name="scopes"/> on these
+    /// endpoints (for example <c>app.MapPost(…).RequirePortkeyScope("completions.write")</c>). The caller is
+    /// authenticated by the default scheme; make it <see cref="PortkeyJwtDefaults.AuthenticationScheme"/>.
+    /// </summary>
+    /// <typeparam name="TBuilder">The endpoint convention builder.</typeparam>
+    /// <param name="builder">The endpoints.</param>
+    /// <param name="scopes">The scopes required; at least one.</param>
+    /// <returns><paramref name="builder"/>, for chaining.</returns>
+    /// <exception cref="ArgumentException">No scope, or one that is not printable ASCII without spaces, quotes or backslashes.</exception>
+    public static TBuilder RequirePortkeyScope<TBuilder>(this TBuilder builder, params string[] scopes)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var requirement = new PortkeyScopeRequirement(scopes); // checked now, not at the first request
+        return builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddRequirements(requirement));
+    }
+}

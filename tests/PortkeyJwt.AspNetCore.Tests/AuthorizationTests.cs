@@ -1,0 +1,100 @@
+using System.Net;
+using Microsoft.AspNetCore.Authorization;
+
+namespace PortkeyJwt.AspNetCore.Tests;
+
+/// <summary><c>RequirePortkeyScope</c> on named policies and as a minimal-API endpoint convention.</summary>
+public sealed class AuthorizationTests
+{
+    [Fact]
+    public async Task EndpointConvention_TokenGrantingTheScope_Is200()
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Post, "/v1/chat/completions", "x-portkey-api-key", Tokens.Mint()));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("org-3f2a/ws-default/", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EndpointConvention_TokenWithoutTheScope_Is403InsufficientScopeNamingIt()
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Post, "/v1/chat/completions", "Authorization", Tokens.WithScope("logs.view")));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"completions.write\"", Assert.Single(response.Headers.WwwAuthenticate).ToString());
+    }
+
+    [Fact]
+    public async Task EndpointConvention_NoToken_Is401()
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Post, "/v1/chat/completions"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).ToString());
+    }
+
+    [Fact]
+    public async Task EndpointConvention_PlainApiKeyCaller_IsNotAdmitted()
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Post, "/v1/chat/completions", "x-portkey-api-key", ApiKeyScheme.Key));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("completions.write")]
+    [InlineData("portkey.completions.write")]
+    public async Task Policy_TokenGrantingTheScope_Is200(string grantedScope)
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/policy/completions", "x-portkey-api-key", Tokens.WithScope(grantedScope)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Policy_TokenWithoutTheScope_Is403InsufficientScopeNamingIt()
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/policy/completions", "x-portkey-api-key", Tokens.WithScope("logs.view")));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"completions.write\"", Assert.Single(response.Headers.WwwAuthenticate).ToString());
+    }
+
+    [Fact]
+    public async Task Policy_RequiringTwoScopes_NamesOnlyTheMissingOne()
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/policy/admin", "Authorization", Tokens.Mint()));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"admin.write\"", Assert.Single(response.Headers.WwwAuthenticate).ToString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("two words")]
+    [InlineData("quote\"d")]
+    public void RequirePortkeyScope_RefusesANonScopeName_WhenThePolicyIsBuilt(string scope)
+    {
+        Assert.Throws<ArgumentException>(() => new AuthorizationPolicyBuilder().RequirePortkeyScope(scope));
+    }
+
+    [Fact]
+    public void RequirePortkeyScope_RefusesAnEmptyList()
+    {
+        Assert.Throws<ArgumentException>(() => new AuthorizationPolicyBuilder().RequirePortkeyScope());
+    }
+}
