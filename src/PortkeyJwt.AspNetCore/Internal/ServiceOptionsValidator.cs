@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PortkeyJwt.Internal;
 
 namespace PortkeyJwt.AspNetCore.Internal;
 
@@ -8,14 +9,6 @@ namespace PortkeyJwt.AspNetCore.Internal;
 /// </summary>
 internal sealed class ServiceOptionsValidator : IValidateOptions<PortkeyJwtServiceOptions>
 {
-    /// <summary>
-    /// A public key used only to build a throw-away validator that checks the validator options (the core has no other way
-    /// to check them): the EC P-256 example key of RFC 7515, Appendix A.3. It never verifies a request.
-    /// </summary>
-    private const string ProbeJwks = """{"keys":[{"kty":"EC","kid":"options-probe","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}""";
-
-    private static readonly Lazy<JwksKeyProvider> Probe = new(() => JwksKeyProvider.FromJson(ProbeJwks));
-
     public ValidateOptionsResult Validate(string? name, PortkeyJwtServiceOptions options)
     {
         var failures = new List<string>();
@@ -69,10 +62,7 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<PortkeyJwtServi
         }
     }
 
-    /// <summary>
-    /// Runs the provider constructor's option checks without starting a fetch: with no URL it throws naming
-    /// <c>JwksUrls</c> after the timing options passed, or naming the timing option at fault.
-    /// </summary>
+    /// <summary>The provider's range checks (the core's own), when the keys are fetched from URLs.</summary>
     private static void CheckProviderOptions(PortkeyJwtServiceOptions options, List<string> failures)
     {
         if (options.JwksUrls.Count == 0)
@@ -80,29 +70,22 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<PortkeyJwtServi
             return; // a static set: the provider options are not used
         }
 
-        JwksKeyProviderOptions probe = options.ToProviderOptions();
-        probe.JwksUrls = [];
         try
         {
-            new JwksKeyProvider(probe).Dispose();
+            _ = new JwksSettings(options.ToProviderOptions());
         }
-        catch (ArgumentOutOfRangeException ex) when (ex.ParamName != nameof(JwksKeyProviderOptions.JwksUrls))
+        catch (ArgumentOutOfRangeException ex)
         {
             failures.Add(Describe(ex));
         }
-        catch (ArgumentOutOfRangeException)
-        {
-            // Expected: the URLs are checked above, with the service's own messages.
-        }
     }
 
+    /// <summary>The validator's range checks (the core's own).</summary>
     private static void CheckValidatorOptions(PortkeyJwtServiceOptions options, List<string> failures)
     {
-        PortkeyJwtOptions probe = options.ToValidatorOptions();
-        probe.ValidationCache = false; // the ranges are still checked; no cache is built for the probe
         try
         {
-            _ = new PortkeyJwtValidator(Probe.Value, probe);
+            _ = new ValidationSettings(options.ToValidatorOptions());
         }
         catch (ArgumentOutOfRangeException ex)
         {
