@@ -12,29 +12,29 @@ public sealed partial class PortkeyJwtValidator
     /// Reads the JOSE header: <c>alg</c> allowed (exact match), no <c>crit</c>, <c>typ</c> as required, a <c>kid</c> string.
     /// <c>jwk</c>, <c>jku</c>, <c>x5u</c> and <c>x5c</c> are ignored: a token never chooses its own key.
     /// </summary>
-    /// <returns>Null when the header passes; <paramref name="kidStart"/> is then where the <c>kid</c> string starts.</returns>
-    private PortkeyJwtResult? ReadHeader(ReadOnlySpan<byte> header, out JwsAlgorithm algorithm, out int kidStart)
+    /// <returns>Null when the header passes; <paramref name="kid"/> is then the <c>kid</c> string.</returns>
+    private PortkeyJwtResult? ReadHeader(ReadOnlySpan<byte> header, out JwsAlgorithm algorithm, out HeaderValue kid)
     {
         algorithm = JwsAlgorithm.None;
-        kidStart = -1;
-        int algStart = -1, typStart = -1, critStart = -1;
+        HeaderValue alg = default, typ = default, crit = default;
+        kid = default;
 
         var reader = new Utf8JsonReader(header, JsonRead.Options);
         reader.Read(); // the object's start; JsonSyntax has checked the shape
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            ref int slot = ref critStart;
+            ref HeaderValue slot = ref crit;
             if (reader.ValueTextEquals("alg"u8))
             {
-                slot = ref algStart;
+                slot = ref alg;
             }
             else if (reader.ValueTextEquals("typ"u8))
             {
-                slot = ref typStart;
+                slot = ref typ;
             }
             else if (reader.ValueTextEquals("kid"u8))
             {
-                slot = ref kidStart;
+                slot = ref kid;
             }
             else if (!reader.ValueTextEquals("crit"u8))
             {
@@ -43,71 +43,60 @@ public sealed partial class PortkeyJwtValidator
                 continue;
             }
 
-            if (slot >= 0)
+            if (slot.IsPresent)
             {
                 return Failures.DuplicateHeader;
             }
 
             reader.Read();
-            slot = (int)reader.TokenStartIndex;
+            slot = new HeaderValue(ref reader);
             reader.Skip();
         }
 
-        algorithm = ReadAlgorithm(header, algStart);
+        algorithm = ReadAlgorithm(header, alg);
         if (algorithm == JwsAlgorithm.None)
         {
-            return algStart < 0 ? Failures.MissingAlgorithm : Failures.AlgorithmNotAllowed;
+            return alg.IsPresent ? Failures.AlgorithmNotAllowed : Failures.MissingAlgorithm;
         }
 
-        if (critStart >= 0)
+        if (crit.IsPresent)
         {
             return Failures.CriticalHeader;
         }
 
         if (_settings.RequiredType is { } requiredType)
         {
-            if (typStart < 0 || JsonRead.At(header, typStart).TokenType != JsonTokenType.String)
+            if (!typ.IsString)
             {
                 return Failures.MissingType;
             }
 
-            if (!TypeMatches(header, typStart, requiredType))
+            if (!TypeMatches(header, typ, requiredType))
             {
                 return Failures.WrongType;
             }
         }
 
-        if (kidStart < 0)
-        {
-            return Failures.MissingKeyId;
-        }
-
-        var kid = JsonRead.At(header, kidStart);
-        return kid.TokenType == JsonTokenType.String && kid.ValueSpan.Length > 0 ? null : Failures.MissingKeyId;
+        return kid.IsString && kid.RawLength > 0 ? null : Failures.MissingKeyId;
     }
 
     /// <summary>The header's algorithm if it is a string naming an allowed algorithm exactly; otherwise None.</summary>
-    private JwsAlgorithm ReadAlgorithm(ReadOnlySpan<byte> header, int algStart)
+    private JwsAlgorithm ReadAlgorithm(ReadOnlySpan<byte> header, HeaderValue alg)
     {
-        if (algStart < 0)
-        {
-            return JwsAlgorithm.None;
-        }
-
-        var reader = JsonRead.At(header, algStart);
-        if (reader.TokenType != JsonTokenType.String)
+        if (!alg.IsString)
         {
             return JwsAlgorithm.None;
         }
 
         JwsAlgorithm algorithm;
-        if (!reader.ValueIsEscaped)
+        if (!alg.Escaped)
         {
-            algorithm = JwsAlgorithms.Parse(reader.ValueSpan);
+            algorithm = JwsAlgorithms.Parse(alg.Raw(header));
         }
         else
         {
             // Room for a supported name with every character escaped (5 x "\uXXXX"); anything longer is not one.
+            var reader = JsonRead.At(header, alg.Start);
             Span<char> name = stackalloc char[32];
             algorithm = JsonRead.TryCopyString(ref reader, name, out int length) ? JwsAlgorithms.Parse(name[..length]) : JwsAlgorithm.None;
         }
@@ -116,9 +105,20 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>RFC 7515 §4.1.9: <c>typ</c> compared ASCII case-insensitively, an <c>application/</c> prefix optional.</summary>
-    private static bool TypeMatches(ReadOnlySpan<byte> header, int typStart, ReadOnlySpan<byte> requiredType)
+    private static bool TypeMatches(ReadOnlySpan<byte> header, HeaderValue typ, ReadOnlySpan<byte> requiredType)
     {
-        var reader = JsonRead.At(header, typStart);
+        if (!typ.Escaped)
+        {
+            ReadOnlySpan<byte> raw = typ.Raw(header);
+            if (raw.Length >= 12 && Ascii.EqualsIgnoreCase(raw[..12], "application/"u8))
+            {
+                raw = raw[12..];
+            }
+
+            return Ascii.EqualsIgnoreCase(raw, requiredType);
+        }
+
+        var reader = JsonRead.At(header, typ.Start);
         Span<char> buffer = stackalloc char[MaxTypeLength];
         if (!JsonRead.TryCopyString(ref reader, buffer, out int length))
         {
@@ -132,5 +132,34 @@ public sealed partial class PortkeyJwtValidator
         }
 
         return Ascii.EqualsIgnoreCase(type, requiredType);
+    }
+
+    /// <summary>Where a header parameter's value is, its JSON type, and (for strings) its raw, possibly escaped, text.</summary>
+    private readonly struct HeaderValue
+    {
+        public HeaderValue(ref Utf8JsonReader reader)
+        {
+            Start = (int)reader.TokenStartIndex;
+            Type = reader.TokenType;
+            Escaped = reader.ValueIsEscaped;
+            RawLength = Type == JsonTokenType.String ? reader.ValueSpan.Length : 0;
+        }
+
+        /// <summary>Where the value starts (the opening quote of a string).</summary>
+        public int Start { get; }
+
+        public JsonTokenType Type { get; }
+
+        public bool Escaped { get; }
+
+        /// <summary>Length of a string's raw text between the quotes.</summary>
+        public int RawLength { get; }
+
+        public bool IsPresent => Type != JsonTokenType.None;
+
+        public bool IsString => Type == JsonTokenType.String;
+
+        /// <summary>A string's raw text between the quotes (escapes not decoded).</summary>
+        public ReadOnlySpan<byte> Raw(ReadOnlySpan<byte> header) => header.Slice(Start + 1, RawLength);
     }
 }

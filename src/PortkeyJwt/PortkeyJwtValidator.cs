@@ -219,7 +219,7 @@ public sealed partial class PortkeyJwtValidator
             return Failures.HeaderNotJson;
         }
 
-        PortkeyJwtResult? headerFailure = ReadHeader(header, out JwsAlgorithm algorithm, out int kidStart);
+        PortkeyJwtResult? headerFailure = ReadHeader(header, out JwsAlgorithm algorithm, out HeaderValue kid);
         if (headerFailure is not null)
         {
             return headerFailure;
@@ -238,7 +238,7 @@ public sealed partial class PortkeyJwtValidator
             return Failures.NoKeys;
         }
 
-        VerificationKey? key = FindKey(keys, header, kidStart, mayFetch, ref fetchFor);
+        VerificationKey? key = FindKey(keys, header, kid, mayFetch, ref fetchFor);
         if (key is null)
         {
             return fetchFor is null ? Failures.UnknownKey : null;
@@ -283,30 +283,41 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>The key named by the header's kid; when absent and a fetch may find it, sets <paramref name="fetchFor"/> to the kid.</summary>
-    private VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, int kidStart, bool mayFetch, ref string? fetchFor)
+    private VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, HeaderValue kid, bool mayFetch, ref string? fetchFor)
     {
-        var reader = JsonRead.At(header, kidStart);
-        int rawLength = reader.ValueSpan.Length;
+        int rawLength = kid.RawLength;
         if (rawLength > MaxKeyIdBytes)
         {
-            return null;
+            return null; // longer than any kid a key set can hold, escapes and all
         }
 
+        // A string's UTF-16 length never exceeds its raw UTF-8 length, so the raw length bounds the buffer.
         char[]? rented = null;
-        Span<char> kid = rawLength <= JwksParser.MaxKeyIdLength
+        Span<char> buffer = rawLength <= JwksParser.MaxKeyIdLength
             ? stackalloc char[JwksParser.MaxKeyIdLength]
             : (rented = ArrayPool<char>.Shared.Rent(rawLength));
         try
         {
-            int length = reader.CopyString(kid);
-            if (keys.TryGetKey(kid[..length], out VerificationKey found))
+            int length;
+            if (kid.Escaped)
+            {
+                var reader = JsonRead.At(header, kid.Start);
+                length = reader.CopyString(buffer);
+            }
+            else
+            {
+                length = Encoding.UTF8.GetChars(kid.Raw(header), buffer); // JsonSyntax has checked it is valid UTF-8
+            }
+
+            ReadOnlySpan<char> name = buffer[..length];
+            if (keys.TryGetKey(name, out VerificationKey found))
             {
                 return found;
             }
 
-            if (mayFetch && _keys.ShouldFetchFor(kid[..length]))
+            if (mayFetch && _keys.ShouldFetchFor(name))
             {
-                fetchFor = kid[..length].ToString();
+                fetchFor = name.ToString();
             }
 
             return null;
