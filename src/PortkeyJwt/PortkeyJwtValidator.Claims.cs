@@ -461,7 +461,8 @@ public sealed partial class PortkeyJwtValidator
         }
         finally
         {
-            ArrayPool<string>.Shared.Return(collected, clearArray: true);
+            collected.AsSpan(0, count).Clear(); // only what was written; the rest of the rented array is untouched
+            ArrayPool<string>.Shared.Return(collected);
         }
     }
 
