@@ -13,7 +13,7 @@ namespace PortkeyJwt;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A key is loaded only if it can verify signatures safely: <c>kty</c> <c>RSA</c> (2048 to 8192 bits, odd exponent) or
+/// A key is loaded only if it can verify signatures safely: <c>kty</c> <c>RSA</c> (2048 to 8192 bits, odd exponent, no ROCA fingerprint) or
 /// <c>EC</c> (P-256, P-384, P-521, point on the curve); <c>use</c> absent or <c>sig</c>; <c>key_ops</c> absent or containing
 /// <c>verify</c>; <c>alg</c> absent or a supported algorithm of the key's type; a <c>kid</c>; and no private members
 /// (<c>d</c>, <c>p</c>, <c>q</c>, …). Any other key is skipped with one warning; keys sharing a <c>kid</c> with different

@@ -24,6 +24,24 @@ internal static class JwksParser
 
     private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
+    /// <summary>For each ROCA test prime p, which residues modulo p are powers of 65537 (the array has p entries).</summary>
+    private static readonly bool[][] RocaSubgroups = [.. new[]
+    {
+        3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73,
+        79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
+    }.Select(prime =>
+    {
+        bool[] powers = new bool[prime];
+        int power = 1;
+        do
+        {
+            powers[power] = true;
+            power = (int)(power * 65537L % prime);
+        }
+        while (power != 1);
+        return powers;
+    })];
+
     /// <summary>
     /// Parses <paramref name="utf8Json"/>; returns null with <paramref name="error"/> set when the document is unusable.
     /// When <paramref name="previous"/> (the set this one replaces) holds an identical key, that key object is reused
@@ -232,6 +250,12 @@ internal static class JwksParser
             return null;
         }
 
+        if (HasRocaFingerprint(modulus))
+        {
+            reason = "its modulus has the ROCA fingerprint (CVE-2017-15361): its private key can be recovered from it";
+            return null;
+        }
+
         reason = null;
         return Reuse(previous, keyId, algorithm, VerificationKey.RsaMaterial(modulus, exponent))
             ?? VerificationKey.FromRsa(keyId, algorithm, modulus, exponent);
@@ -264,6 +288,30 @@ internal static class JwksParser
         reason = null;
         return Reuse(previous, keyId, algorithm, VerificationKey.EcMaterial(curve!, x, y))
             ?? VerificationKey.FromEc(keyId, algorithm, curve!, x, y);
+    }
+
+    /// <summary>
+    /// The ROCA test (Nemec et al., CCS 2017; CVE-2017-15361): Infineon's flawed generator made primes of the form
+    /// k·M + (65537^a mod M), so such a modulus, reduced modulo each small prime p below, always lies in the subgroup 65537
+    /// generates modulo p. A random modulus passes all 38 tests with negligible probability.
+    /// </summary>
+    private static bool HasRocaFingerprint(ReadOnlySpan<byte> modulus)
+    {
+        foreach (bool[] subgroup in RocaSubgroups)
+        {
+            int prime = subgroup.Length, remainder = 0;
+            foreach (byte b in modulus)
+            {
+                remainder = ((remainder << 8) | b) % prime;
+            }
+
+            if (!subgroup[remainder])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The previous set's key when it is identical, so a refresh keeps key objects (and the results they verified).</summary>
