@@ -14,6 +14,9 @@ internal sealed class ValidationCache
     /// <summary>Longer tokens are not cached, so the cache's memory stays bounded by entries × this length.</summary>
     public const int MaxCachedTokenLength = 4096;
 
+    /// <summary>The last millisecond <see cref="DateTimeOffset"/> can represent, as Unix time.</summary>
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
+
     private readonly MemoryCache _cache;
     private readonly TimeProvider _time;
     private readonly TimeSpan _duration;
@@ -77,7 +80,8 @@ internal sealed class ValidationCache
             principal.ExpiresAt.ToUnixTimeMilliseconds(),
             principal.NotBefore?.ToUnixTimeMilliseconds() ?? -1,
             principal.IssuedAt?.ToUnixTimeMilliseconds() ?? -1);
-        DateTimeOffset until = DateTimeOffset.FromUnixTimeMilliseconds(entry.ExpiresMs + _skewMilliseconds);
+        // exp may be as late as 9999-12-31T23:59:59Z, where adding the skew would leave DateTimeOffset's range.
+        DateTimeOffset until = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(entry.ExpiresMs + _skewMilliseconds, MaxUnixMilliseconds));
         DateTimeOffset cap = _time.GetUtcNow() + _duration;
         using ICacheEntry cacheEntry = _cache.CreateEntry(token);
         cacheEntry.Value = entry;
