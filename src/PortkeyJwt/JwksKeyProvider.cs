@@ -36,6 +36,7 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly HttpClient? _ownedHttpClient;
     private readonly UnknownKeyCache? _unknownKeys;
+    private readonly ITimer? _staleTimer;
     private readonly Lock _publishGate = new();
     private volatile KeySetSnapshot? _current;
     private volatile bool _disposed;
@@ -63,6 +64,7 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
         }
 
         _unknownKeys = new UnknownKeyCache(_settings.UnknownKeyCacheSize);
+        _staleTimer = _time.CreateTimer(static s => ((JwksKeyProvider)s!).Republish(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _sources = [.. urls.Select(url => new JwksSource(url, _settings, httpClient, _time, _logger, Republish))];
         PrimaryUrl = _sources[0].Url.ToString();
         Telemetry.Track(this);
@@ -113,21 +115,11 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     /// <summary>The first JWKS URL, naming this provider in metrics; null for a static set.</summary>
     internal string? PrimaryUrl { get; }
 
-    /// <summary>The key set to validate with, or null when none is available (never loaded, too stale, or disposed).</summary>
-    internal KeySetSnapshot? Current
-    {
-        get
-        {
-            KeySetSnapshot? current = _current;
-            if (current is null || current.ServeUntil == DateTimeOffset.MaxValue || _time.GetUtcNow() <= current.ServeUntil)
-            {
-                return current;
-            }
-
-            Republish(); // drops sources whose last success is older than MaxStaleness
-            return _current;
-        }
-    }
+    /// <summary>
+    /// The key set to validate with, or null when none is available (never loaded, too stale, or disposed). One volatile
+    /// read: a timer republishes the set when its staleness deadline passes.
+    /// </summary>
+    internal KeySetSnapshot? Current => _current;
 
     /// <summary>
     /// A provider over a fixed key set (Portkey's "JWKS JSON" mode): <c>{"keys":[…]}</c> with public JWKs.
@@ -180,6 +172,7 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
 
         _disposed = true;
         Telemetry.Untrack(this);
+        _staleTimer?.Dispose();
         foreach (JwksSource source in _sources)
         {
             source.Dispose();
@@ -208,21 +201,14 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
             return false;
         }
 
-        long now = _time.GetUtcNow().UtcTicks;
-        if (!kid.IsEmpty && _unknownKeys!.Contains(kid, now))
-        {
-            return false;
-        }
-
+        bool mayFetch = false;
         foreach (JwksSource source in _sources)
         {
-            if (source.MayFetchForUnknownKey(now))
-            {
-                return true;
-            }
+            mayFetch |= source.MayFetchForUnknownKey();
         }
 
-        return false;
+        // Only off cooldown is the clock read, to see whether this kid was just proven unknown.
+        return mayFetch && (kid.IsEmpty || !_unknownKeys!.Contains(kid, _time.GetUtcNow().UtcTicks));
     }
 
     /// <summary>Starts or joins the fetches an unknown kid calls for and waits for them (each bounded by the fetch timeout).</summary>
@@ -274,10 +260,17 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
         lock (_publishGate)
         {
             KeySetSnapshot? previous = _current;
-            _current = _disposed ? null : Compose();
+            DateTimeOffset now = _time.GetUtcNow();
+            _current = _disposed ? null : Compose(now);
             if (_current is not null)
             {
                 _unknownKeys!.Clear(); // a new set may hold kids proven unknown a moment ago
+                if (!_disposed && _current.ServeUntil != DateTimeOffset.MaxValue)
+                {
+                    // Republish again when the oldest source turns too stale, so readers never need to look at the clock.
+                    // ServeUntil is still served; the timer fires just after it (and always in the future, so it cannot spin).
+                    _staleTimer?.Change(_current.ServeUntil - now + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                }
             }
 
             // Keys no longer served are revoked now: everything they verified leaves the validated-token caches at this swap.
@@ -292,9 +285,8 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     }
 
     /// <summary>The merged set of the sources whose last success is within <see cref="JwksKeyProviderOptions.MaxStaleness"/>.</summary>
-    private KeySetSnapshot? Compose()
+    private KeySetSnapshot? Compose(DateTimeOffset now)
     {
-        DateTimeOffset now = _time.GetUtcNow();
         SourceState[] live = [.. _sources.Select(s => s.State).OfType<SourceState>().Where(s => now - s.LastSuccessAt <= _settings!.MaxStaleness)];
         if (live.Length == 0)
         {

@@ -19,12 +19,14 @@ internal sealed partial class JwksSource : IDisposable
     private readonly Action _published;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _timer;
+    private readonly ITimer _cooldownTimer;
     private readonly Lock _gate = new();
 
     private Task<bool>? _inFlight;
     private const long NeverTicks = long.MinValue / 4; // far in the past, yet safe to subtract from
 
     private long _lastCompletedTicks = NeverTicks;
+    private volatile bool _coolingDown; // set when a fetch completes, cleared by _cooldownTimer: no clock read on the hot path
     private int _consecutiveFailures;
     private EntityTagHeaderValue? _etag;
     private DateTimeOffset? _lastModified;
@@ -42,6 +44,7 @@ internal sealed partial class JwksSource : IDisposable
         _logger = logger;
         _published = published;
         _timer = time.CreateTimer(static s => ((JwksSource)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _cooldownTimer = time.CreateTimer(static s => ((JwksSource)s!)._coolingDown = false, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public Uri Url { get; }
@@ -55,9 +58,11 @@ internal sealed partial class JwksSource : IDisposable
 
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
 
-    /// <summary>Whether an unknown-kid fetch may start (or join one) now: one is in flight, or the cooldown has passed.</summary>
-    public bool MayFetchForUnknownKey(long nowTicks) =>
-        Volatile.Read(ref _inFlight) is not null || nowTicks - Volatile.Read(ref _lastCompletedTicks) >= _settings.CooldownTicks;
+    /// <summary>
+    /// Whether an unknown-kid fetch may start (or join one) now: one is in flight, or the cooldown has passed. Two field
+    /// reads: a flood of unknown kids during the cooldown never reads the clock.
+    /// </summary>
+    public bool MayFetchForUnknownKey() => Volatile.Read(ref _inFlight) is not null || !_coolingDown;
 
     /// <summary>Schedules the first fetch at once.</summary>
     public void Start() => _timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
@@ -100,6 +105,7 @@ internal sealed partial class JwksSource : IDisposable
         }
 
         _timer.Dispose();
+        _cooldownTimer.Dispose();
         _stopping.Cancel();
         _stopping.Dispose();
     }
@@ -198,6 +204,7 @@ internal sealed partial class JwksSource : IDisposable
             }
 
             _lastCompletedTicks = now.UtcTicks;
+            _coolingDown = true;
             _lastAttemptAt = now;
             _inFlight = null;
             if (outcome.Succeeded)
@@ -216,6 +223,7 @@ internal sealed partial class JwksSource : IDisposable
             if (!_disposed)
             {
                 _timer.Change(nextDelay, Timeout.InfiniteTimeSpan);
+                _cooldownTimer.Change(_settings.Cooldown, Timeout.InfiniteTimeSpan);
             }
         }
 
