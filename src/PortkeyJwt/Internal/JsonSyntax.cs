@@ -237,13 +237,24 @@ internal static class JsonSyntax
         int p = i + 1; // past the opening quote
         while (true)
         {
-            int run = json[p..].IndexOfAny(StringSpecials);
-            if (run < 0)
+            // Most JWT strings are short: a scalar look at the first bytes beats setting up a vectorised search.
+            int scalarEnd = Math.Min(json.Length, p + ShortRun);
+            while (p < scalarEnd && IsPlainStringByte(json[p]))
             {
-                return false; // unterminated
+                p++;
             }
 
-            p += run;
+            if (p == scalarEnd)
+            {
+                int run = json[p..].IndexOfAny(StringSpecials);
+                if (run < 0)
+                {
+                    return false; // unterminated
+                }
+
+                p += run;
+            }
+
             byte b = json[p];
             if (b == (byte)'"')
             {
@@ -275,6 +286,12 @@ internal static class JsonSyntax
             p += consumed;
         }
     }
+
+    /// <summary>Bytes scanned one at a time before switching to <see cref="StringSpecials"/>.</summary>
+    private const int ShortRun = 16;
+
+    /// <summary>A byte that can stand in a string as itself: printable ASCII other than the quote and the backslash.</summary>
+    private static bool IsPlainStringByte(byte b) => b is >= 0x20 and < 0x80 and not (byte)'"' and not (byte)'\\';
 
     private static bool TryScanEscape(ReadOnlySpan<byte> json, ref int p)
     {
