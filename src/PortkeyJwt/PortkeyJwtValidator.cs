@@ -318,9 +318,13 @@ public sealed partial class PortkeyJwtValidator
             if (mayFetch && _keys.ShouldFetchFor(name))
             {
                 fetchFor = name.ToString();
+                return null;
             }
 
-            return null;
+            // A fetch may have completed between reading the set and asking for one (it publishes the new set before it
+            // starts the cooldown): look once more in the newest set rather than fail a kid that has just arrived.
+            KeySetSnapshot? latest = _keys.Current;
+            return latest is not null && !ReferenceEquals(latest, keys) && latest.TryGetKey(name, out found) ? found : null;
         }
         finally
         {
