@@ -112,9 +112,9 @@ internal static class Gate
     }
 
     /// <summary>
-    /// The validator must scale as well as raw RSA verification does on this machine: its two-thread time ratio may be at
-    /// most 75 % worse than the floor's (short runs on a shared VM are noisy; a validator that did not scale at all
-    /// where the floor reaches 1.8× would still fail) (a lock or shared write on the hot path would show up here at once).
+    /// The validator must scale like raw RSA verification does on this machine: its two-thread time ratio may be at most
+    /// 75 % worse than the floor's. Short runs on a shared VM are noisy; a validator serialised by a lock, where the floor
+    /// reaches 1.8×, would still fail.
     /// </summary>
     private static Verdict Scaling(List<Verdict> verdicts)
     {
