@@ -302,26 +302,35 @@ public sealed class HttpBehaviourTests
     public async Task HttpClientThrowingAnUnexpectedException_FailsOnlyThatFetch_AndTheNextOneSucceeds()
     {
         await using JwksServer server = await JwksServer.StartAsync(TestKey.Jwks(Remote.A));
-        using var client = new HttpClient(new ThrowingOnce());
+        var handler = new ThrowingWhileOpen();
+        using var client = new HttpClient(handler);
         FakeTimeProvider clock = Tokens.Clock();
         using var provider = new JwksKeyProvider(new JwksKeyProviderOptions { JwksUrls = [server.Url] }, client, clock, NullLogger.Instance);
         PortkeyJwtValidator validator = Remote.Validator(provider, clock);
 
         Assert.False(await provider.WarmUpAsync());
         Assert.Contains("circuit is open", provider.Status.LastError, StringComparison.Ordinal);
+        Assert.Equal(0, server.RequestCount);
 
+        handler.Open = false; // the fetches above completed: had one stayed "in flight", this refresh would join it and fail
         Assert.True(await provider.RefreshAsync());
         RuleKit.AssertValid(Remote.ValidateNow(validator, Remote.Token(Remote.A)));
         Assert.Equal(1, server.RequestCount);
     }
 
-    /// <summary>A caller's handler (a resilience pipeline, say) that throws something other than HttpRequestException once.</summary>
-    private sealed class ThrowingOnce() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    /// <summary>
+    /// A caller's handler (a resilience pipeline, say) that throws something other than HttpRequestException while its
+    /// circuit is open. A switch, not a call count: the constructor's background fetch and WarmUpAsync may be one fetch
+    /// or two, depending on whether the first one finished before WarmUpAsync looked.
+    /// </summary>
+    private sealed class ThrowingWhileOpen() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
     {
-        private int _calls;
+        private volatile bool _open = true;
+
+        public bool Open { get => _open; set => _open = value; }
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref _calls) == 1
+            _open
                 ? throw new InvalidOperationException("The circuit is open.")
                 : base.SendAsync(request, cancellationToken);
     }
