@@ -19,14 +19,14 @@ internal sealed partial class JwksSource : IDisposable
     private readonly Action _published;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _timer;
-    private readonly ITimer _cooldownTimer;
+    private readonly bool _systemClock;
     private readonly Lock _gate = new();
 
     private Task<bool>? _inFlight;
     private const long NeverTicks = long.MinValue / 4; // far in the past, yet safe to subtract from
 
     private long _lastCompletedTicks = NeverTicks;
-    private volatile bool _coolingDown; // set when a fetch completes, cleared by _cooldownTimer: no clock read on the hot path
+    private long _cooldownEndsTickCount = long.MinValue; // Environment.TickCount64 when the cooldown ends (system clock)
     private int _consecutiveFailures;
     private EntityTagHeaderValue? _etag;
     private DateTimeOffset? _lastModified;
@@ -44,7 +44,7 @@ internal sealed partial class JwksSource : IDisposable
         _logger = logger;
         _published = published;
         _timer = time.CreateTimer(static s => ((JwksSource)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _cooldownTimer = time.CreateTimer(static s => ((JwksSource)s!)._coolingDown = false, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _systemClock = ReferenceEquals(time, TimeProvider.System);
     }
 
     public Uri Url { get; }
@@ -59,10 +59,10 @@ internal sealed partial class JwksSource : IDisposable
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
 
     /// <summary>
-    /// Whether an unknown-kid fetch may start (or join one) now: one is in flight, or the cooldown has passed. Two field
-    /// reads: a flood of unknown kids during the cooldown never reads the clock.
+    /// Whether an unknown-kid fetch may start (or join one) now: one is in flight, or the cooldown has passed. Allocation-free
+    /// and cheap enough for a flood of unknown kids during the cooldown.
     /// </summary>
-    public bool MayFetchForUnknownKey() => Volatile.Read(ref _inFlight) is not null || !_coolingDown;
+    public bool MayFetchForUnknownKey() => Volatile.Read(ref _inFlight) is not null || CooldownOver();
 
     /// <summary>Schedules the first fetch at once.</summary>
     public void Start() => _timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
@@ -105,12 +105,21 @@ internal sealed partial class JwksSource : IDisposable
         }
 
         _timer.Dispose();
-        _cooldownTimer.Dispose();
         _stopping.Cancel();
         _stopping.Dispose();
     }
 
     private void OnTimer() => _ = Fetch(force: true);
+
+    /// <summary>
+    /// Whether the cooldown after the last completed fetch has passed: the one rule both the unknown-kid check and the
+    /// fetch itself use. On the system clock it reads the monotonic <see cref="Environment.TickCount64"/> (a few
+    /// nanoseconds, immune to wall-clock jumps); on any other <see cref="TimeProvider"/> (a test's fake clock) its time.
+    /// Never a timer: a timer fires late on a starved thread pool, which would stretch the cooldown under load.
+    /// </summary>
+    private bool CooldownOver() => _systemClock
+        ? Environment.TickCount64 >= Volatile.Read(ref _cooldownEndsTickCount)
+        : _time.GetUtcNow().UtcTicks - Volatile.Read(ref _lastCompletedTicks) >= _settings.CooldownTicks;
 
     private Task<bool>? StartOrJoin(bool force)
     {
@@ -124,7 +133,7 @@ internal sealed partial class JwksSource : IDisposable
             return _inFlight;
         }
 
-        if (!force && _time.GetUtcNow().UtcTicks - _lastCompletedTicks < _settings.CooldownTicks)
+        if (!force && !CooldownOver())
         {
             return null;
         }
@@ -203,8 +212,8 @@ internal sealed partial class JwksSource : IDisposable
                 _published();
             }
 
-            _lastCompletedTicks = now.UtcTicks;
-            _coolingDown = true;
+            Volatile.Write(ref _lastCompletedTicks, now.UtcTicks);
+            Volatile.Write(ref _cooldownEndsTickCount, Environment.TickCount64 + (long)Math.Ceiling(_settings.Cooldown.TotalMilliseconds));
             _lastAttemptAt = now;
             _inFlight = null;
             if (outcome.Succeeded)
@@ -223,7 +232,6 @@ internal sealed partial class JwksSource : IDisposable
             if (!_disposed)
             {
                 _timer.Change(nextDelay, Timeout.InfiniteTimeSpan);
-                _cooldownTimer.Change(_settings.Cooldown, Timeout.InfiniteTimeSpan);
             }
         }
 
