@@ -9,69 +9,46 @@ public sealed partial class PortkeyJwtValidator
     private const int MaxTypeLength = 64;
 
     /// <summary>
-    /// Reads the JOSE header: <c>alg</c> allowed (exact match), no <c>crit</c>, <c>typ</c> as required, a <c>kid</c> string.
-    /// <c>jwk</c>, <c>jku</c>, <c>x5u</c> and <c>x5c</c> are ignored: a token never chooses its own key.
+    /// Checks the JOSE header's syntax and reads it in one pass: <c>alg</c> allowed (exact match), no <c>crit</c>,
+    /// <c>typ</c> as required, a <c>kid</c> string. <c>jwk</c>, <c>jku</c>, <c>x5u</c> and <c>x5c</c> are ignored: a token
+    /// never chooses its own key.
     /// </summary>
     /// <returns>Null when the header passes; <paramref name="kid"/> is then the <c>kid</c> string.</returns>
     private PortkeyJwtResult? ReadHeader(ReadOnlySpan<byte> header, out JwsAlgorithm algorithm, out HeaderValue kid)
     {
         algorithm = JwsAlgorithm.None;
-        HeaderValue alg = default, typ = default, crit = default;
+        var scan = default(HeaderScan);
         kid = default;
-
-        var reader = new Utf8JsonReader(header, JsonRead.Options);
-        reader.Read(); // the object's start; JsonSyntax has checked the shape
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        if (!JsonSyntax.IsObject(header, ref scan))
         {
-            ref HeaderValue slot = ref crit;
-            if (reader.ValueTextEquals("alg"u8))
-            {
-                slot = ref alg;
-            }
-            else if (reader.ValueTextEquals("typ"u8))
-            {
-                slot = ref typ;
-            }
-            else if (reader.ValueTextEquals("kid"u8))
-            {
-                slot = ref kid;
-            }
-            else if (!reader.ValueTextEquals("crit"u8))
-            {
-                reader.Read();
-                reader.Skip();
-                continue;
-            }
-
-            if (slot.IsPresent)
-            {
-                return Failures.DuplicateHeader;
-            }
-
-            reader.Read();
-            slot = new HeaderValue(ref reader);
-            reader.Skip();
+            return Failures.HeaderNotJson;
         }
 
-        algorithm = ReadAlgorithm(header, alg);
+        if (scan.Duplicate)
+        {
+            return Failures.DuplicateHeader;
+        }
+
+        kid = scan.Kid;
+        algorithm = ReadAlgorithm(header, scan.Alg);
         if (algorithm == JwsAlgorithm.None)
         {
-            return alg.IsPresent ? Failures.AlgorithmNotAllowed : Failures.MissingAlgorithm;
+            return scan.Alg.IsPresent ? Failures.AlgorithmNotAllowed : Failures.MissingAlgorithm;
         }
 
-        if (crit.IsPresent)
+        if (scan.Crit.IsPresent)
         {
             return Failures.CriticalHeader;
         }
 
         if (_settings.RequiredType is { } requiredType)
         {
-            if (!typ.IsString)
+            if (!scan.Typ.IsString)
             {
                 return Failures.MissingType;
             }
 
-            if (!TypeMatches(header, typ, requiredType))
+            if (!TypeMatches(header, scan.Typ, requiredType))
             {
                 return Failures.WrongType;
             }
@@ -137,12 +114,21 @@ public sealed partial class PortkeyJwtValidator
     /// <summary>Where a header parameter's value is, its JSON type, and (for strings) its raw, possibly escaped, text.</summary>
     private readonly struct HeaderValue
     {
-        public HeaderValue(ref Utf8JsonReader reader)
+        public HeaderValue(ReadOnlySpan<byte> header, JsonSyntax.Member member)
         {
-            Start = (int)reader.TokenStartIndex;
-            Type = reader.TokenType;
-            Escaped = reader.ValueIsEscaped;
-            RawLength = Type == JsonTokenType.String ? reader.ValueSpan.Length : 0;
+            Start = member.ValueStart;
+            Type = header[Start] switch
+            {
+                (byte)'"' => JsonTokenType.String,
+                (byte)'{' => JsonTokenType.StartObject,
+                (byte)'[' => JsonTokenType.StartArray,
+                (byte)'t' => JsonTokenType.True,
+                (byte)'f' => JsonTokenType.False,
+                (byte)'n' => JsonTokenType.Null,
+                _ => JsonTokenType.Number,
+            };
+            Escaped = member.ValueEscaped;
+            RawLength = Type == JsonTokenType.String ? member.ValueEnd - Start - 2 : 0;
         }
 
         /// <summary>Where the value starts (the opening quote of a string).</summary>
@@ -161,5 +147,57 @@ public sealed partial class PortkeyJwtValidator
 
         /// <summary>A string's raw text between the quotes (escapes not decoded).</summary>
         public ReadOnlySpan<byte> Raw(ReadOnlySpan<byte> header) => header.Slice(Start + 1, RawLength);
+    }
+
+    /// <summary>Collects the header parameters the policy reads, by name, as <see cref="JsonSyntax"/> scans the header.</summary>
+    private struct HeaderScan : JsonSyntax.IMemberVisitor
+    {
+        /// <summary>Longest raw key that can still unescape to one of the names read here ("crit", every character escaped).</summary>
+        private const int MaxEscapedNameLength = 4 * 6;
+
+        public HeaderValue Alg;
+        public HeaderValue Typ;
+        public HeaderValue Kid;
+        public HeaderValue Crit;
+        public bool Duplicate;
+
+        public void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member)
+        {
+            scoped ReadOnlySpan<byte> name = member.RawKey(json);
+            Span<byte> unescaped = stackalloc byte[MaxEscapedNameLength];
+            if (member.KeyEscaped)
+            {
+                // Rare: a name spelled with escapes ("\u0061lg") is still that name. The syntax pass has checked the key,
+                // so the reader can decode it without throwing.
+                if (name.Length > MaxEscapedNameLength)
+                {
+                    return;
+                }
+
+                var reader = JsonRead.At(json, member.KeyStart);
+                name = unescaped[..reader.CopyString(unescaped)];
+            }
+
+            ref HeaderValue slot = ref Crit;
+            if (name.SequenceEqual("alg"u8))
+            {
+                slot = ref Alg;
+            }
+            else if (name.SequenceEqual("typ"u8))
+            {
+                slot = ref Typ;
+            }
+            else if (name.SequenceEqual("kid"u8))
+            {
+                slot = ref Kid;
+            }
+            else if (!name.SequenceEqual("crit"u8))
+            {
+                return;
+            }
+
+            Duplicate |= slot.IsPresent;
+            slot = new HeaderValue(json, member);
+        }
     }
 }

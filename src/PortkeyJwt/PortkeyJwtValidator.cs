@@ -213,12 +213,7 @@ public sealed partial class PortkeyJwtValidator
             return Failures.BadBase64;
         }
 
-        // Rule 2: header policy.
-        if (!JsonSyntax.IsObject(header))
-        {
-            return Failures.HeaderNotJson;
-        }
-
+        // Rule 2: header syntax and policy.
         PortkeyJwtResult? headerFailure = ReadHeader(header, out JwsAlgorithm algorithm, out HeaderValue kid);
         if (headerFailure is not null)
         {

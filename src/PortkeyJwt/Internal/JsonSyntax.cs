@@ -36,6 +36,18 @@ internal static class JsonSyntax
     /// <summary>Returns <see langword="true"/> when <paramref name="json"/> is one well-formed JSON object.</summary>
     public static bool IsObject(ReadOnlySpan<byte> json, int maxDepth = MaxDepth)
     {
+        var none = default(NoMembers);
+        return IsObject(json, ref none, maxDepth);
+    }
+
+    /// <summary>
+    /// Like <see cref="IsObject(ReadOnlySpan{byte}, int)"/>, and tells <paramref name="members"/> where each member of the
+    /// outer object is, in one pass. Members are reported as they are scanned, so a later syntax error may follow them:
+    /// act on what was reported only when this returns <see langword="true"/>.
+    /// </summary>
+    public static bool IsObject<TVisitor>(ReadOnlySpan<byte> json, ref TVisitor members, int maxDepth = MaxDepth)
+        where TVisitor : struct, IMemberVisitor
+    {
         if (maxDepth is < 1 or > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(maxDepth));
@@ -51,6 +63,7 @@ internal static class JsonSyntax
         ulong containers = 0;
         int depth = 0;
         Expect expect = Expect.Value;
+        Member member = default; // the outer object's member being scanned
 
         while (true)
         {
@@ -81,13 +94,24 @@ internal static class JsonSyntax
                     i++;
                     depth--;
                     expect = depth == 0 ? Expect.Nothing : Expect.CommaOrEnd;
+                    if (depth == 1)
+                    {
+                        members.Visit(json, member.WithValueEnd(i));
+                    }
+
                     continue;
 
                 case Expect.KeyOrObjectEnd:
                 case Expect.Key:
-                    if (b != (byte)'"' || !TryScanString(json, ref i))
+                    int keyStart = i;
+                    if (b != (byte)'"' || !TryScanString(json, ref i, out bool keyEscaped))
                     {
                         return false;
+                    }
+
+                    if (depth == 1)
+                    {
+                        member = new Member(keyStart, i, keyEscaped);
                     }
 
                     expect = Expect.Colon;
@@ -105,6 +129,10 @@ internal static class JsonSyntax
                         i++;
                         depth--;
                         expect = depth == 0 ? Expect.Nothing : Expect.CommaOrEnd;
+                        if (depth == 1)
+                        {
+                            members.Visit(json, member.WithValueEnd(i));
+                        }
                     }
                     else
                     {
@@ -114,6 +142,11 @@ internal static class JsonSyntax
                     continue;
 
                 default: // Value or ValueOrArrayEnd with a value
+                    if (depth == 1)
+                    {
+                        member = member.WithValueStart(i);
+                    }
+
                     if (b is (byte)'{' or (byte)'[')
                     {
                         if (depth == maxDepth)
@@ -129,9 +162,10 @@ internal static class JsonSyntax
                         continue;
                     }
 
+                    bool escaped = false;
                     bool scanned = b switch
                     {
-                        (byte)'"' => TryScanString(json, ref i),
+                        (byte)'"' => TryScanString(json, ref i, out escaped),
                         (byte)'t' => TryScanLiteral(json, ref i, "true"u8),
                         (byte)'f' => TryScanLiteral(json, ref i, "false"u8),
                         (byte)'n' => TryScanLiteral(json, ref i, "null"u8),
@@ -143,6 +177,11 @@ internal static class JsonSyntax
                     }
 
                     expect = Expect.CommaOrEnd;
+                    if (depth == 1)
+                    {
+                        members.Visit(json, member.WithValueEnd(i, escaped));
+                    }
+
                     continue;
             }
         }
@@ -232,8 +271,9 @@ internal static class JsonSyntax
         return p;
     }
 
-    private static bool TryScanString(ReadOnlySpan<byte> json, ref int i)
+    private static bool TryScanString(ReadOnlySpan<byte> json, ref int i, out bool escaped)
     {
+        escaped = false;
         int p = i + 1; // past the opening quote
         while (true)
         {
@@ -269,6 +309,7 @@ internal static class JsonSyntax
 
             if (b == (byte)'\\')
             {
+                escaped = true;
                 if (!TryScanEscape(json, ref p))
                 {
                     return false;
@@ -363,6 +404,56 @@ internal static class JsonSyntax
         >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
         _ => -1,
     };
+
+    /// <summary>Receives the members of the outer object as <see cref="IsObject{TVisitor}"/> scans them.</summary>
+    public interface IMemberVisitor
+    {
+        /// <summary>One member, its value scanned (and, for a container, closed).</summary>
+        void Visit(ReadOnlySpan<byte> json, Member member);
+    }
+
+    /// <summary>Where one member of the outer object is. Offsets are into the scanned JSON; ends are exclusive.</summary>
+    public readonly struct Member
+    {
+        public Member(int keyStart, int keyEnd, bool keyEscaped)
+        {
+            KeyStart = keyStart;
+            KeyEnd = keyEnd;
+            KeyEscaped = keyEscaped;
+        }
+
+        /// <summary>The key's opening quote.</summary>
+        public int KeyStart { get; }
+
+        /// <summary>Just past the key's closing quote.</summary>
+        public int KeyEnd { get; }
+
+        /// <summary>Whether the key holds an escape sequence.</summary>
+        public bool KeyEscaped { get; }
+
+        /// <summary>The value's first byte (a string's opening quote).</summary>
+        public int ValueStart { get; private init; }
+
+        /// <summary>Just past the value's last byte.</summary>
+        public int ValueEnd { get; private init; }
+
+        /// <summary>Whether the value is a string holding an escape sequence.</summary>
+        public bool ValueEscaped { get; private init; }
+
+        /// <summary>The key's raw text between the quotes (escapes not decoded).</summary>
+        public ReadOnlySpan<byte> RawKey(ReadOnlySpan<byte> json) => json[(KeyStart + 1)..(KeyEnd - 1)];
+
+        internal Member WithValueStart(int start) => this with { ValueStart = start };
+
+        internal Member WithValueEnd(int end, bool escaped = false) => this with { ValueEnd = end, ValueEscaped = escaped };
+    }
+
+    private struct NoMembers : IMemberVisitor
+    {
+        public readonly void Visit(ReadOnlySpan<byte> json, Member member)
+        {
+        }
+    }
 
     private static byte[] BuildStringSpecials()
     {

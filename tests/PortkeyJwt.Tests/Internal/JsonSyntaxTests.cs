@@ -95,6 +95,32 @@ public sealed class JsonSyntaxTests
     }
 
     [Theory]
+    [MemberData(nameof(AcceptedText))]
+    [InlineData("{\"alg\":\"RS256\",\"x\":{\"alg\":\"none\",\"kid\":[{\"crit\":1}]},\"kid\":\"k\\u0031\"}")]
+    [InlineData(" { \"a\" : [ { \"b\" : 1 } ] , \"c\" : \"\\\"\" } ")]
+    public void MemberVisitor_ReportsTheOuterMembers_AsJsonDocumentSeesThem(string json)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        var visitor = new CollectingVisitor { Members = [] };
+
+        Assert.True(JsonSyntax.IsObject(utf8, ref visitor));
+
+        using var document = JsonDocument.Parse(utf8);
+        JsonProperty[] expected = [.. document.RootElement.EnumerateObject()];
+        Assert.Equal(expected.Length, visitor.Members.Count);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            JsonSyntax.Member member = visitor.Members[i];
+            byte[] rawKey = utf8[member.KeyStart..member.KeyEnd];
+            Assert.Equal(expected[i].Name, JsonSerializer.Deserialize<string>(rawKey));
+            Assert.Equal(rawKey.AsSpan(1, rawKey.Length - 2).Contains((byte)'\\'), member.KeyEscaped);
+            string rawValue = Encoding.UTF8.GetString(utf8[member.ValueStart..member.ValueEnd]);
+            Assert.Equal(expected[i].Value.GetRawText(), rawValue);
+            Assert.Equal(expected[i].Value.ValueKind == JsonValueKind.String && rawValue.Contains('\\', StringComparison.Ordinal), member.ValueEscaped);
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(RejectedText))]
     public void MalformedOrNonObject_IsRejected(string json) =>
         Assert.False(JsonSyntax.IsObject(Encoding.UTF8.GetBytes(json)));
@@ -250,5 +276,12 @@ public sealed class JsonSyntaxTests
             : arrays ? $"\"a\":{new string('[', depth - 1)}{new string(']', depth - 1)}"
             : string.Concat(Enumerable.Repeat("\"a\":{", depth - 1)) + new string('}', depth - 1);
         return Encoding.UTF8.GetBytes("{" + inner + "}");
+    }
+
+    private struct CollectingVisitor : JsonSyntax.IMemberVisitor
+    {
+        public List<JsonSyntax.Member> Members;
+
+        public readonly void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member) => Members.Add(member);
     }
 }

@@ -175,6 +175,40 @@ public sealed class HeaderTests
         AssertRejected(PortkeyJwtError.UnsupportedHeader, ValidateDefault(token));
     }
 
+    [Fact]
+    public void Crit_SpelledWithEscapes_IsUnsupportedHeader()
+    {
+        string token = TestKey.Default.SignRaw(Append(HeaderJson(), "\"\\u0063ri\\u0074\":[\"exp\"]"), ClaimsJson());
+
+        AssertRejected(PortkeyJwtError.UnsupportedHeader, ValidateDefault(token));
+    }
+
+    [Fact]
+    public void Kid_NameSpelledWithEscapes_IsTheKid()
+    {
+        string header = $"{{\"alg\":\"RS256\",\"typ\":\"JWT\",\"\\u006b\\u0069\\u0064\":\"{TestKey.Default.Kid}\"}}";
+
+        AssertValid(ValidateDefault(TestKey.Default.SignRaw(header, ClaimsJson())));
+    }
+
+    [Theory]
+    [InlineData("{\"alg\":\"none\",\"crit\":[\"exp\"],\"kid\":\"other\"}")]
+    [InlineData("[{\"alg\":\"none\"},{\"typ\":\"x\",\"kid\":1}]")]
+    public void NestedParameters_AreNotTheHeaders_AndAreIgnored(string rawValue)
+    {
+        string token = TestKey.Default.SignRaw(Append(HeaderJson(), $"\"ext\":{rawValue}"), ClaimsJson());
+
+        AssertValid(ValidateDefault(token));
+    }
+
+    [Fact]
+    public void Kid_OnlyInsideANestedObject_IsMissingKeyId()
+    {
+        string header = Append(HeaderWithRaw("kid", null), $"\"ext\":{{\"kid\":\"{TestKey.Default.Kid}\"}}");
+
+        AssertRejected(PortkeyJwtError.MissingKeyId, ValidateDefault(TestKey.Default.SignRaw(header, ClaimsJson())));
+    }
+
     [Theory]
     [InlineData("jwk")]
     [InlineData("jku")]
