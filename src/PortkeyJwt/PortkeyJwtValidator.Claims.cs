@@ -37,40 +37,65 @@ public sealed partial class PortkeyJwtValidator
         None,
     }
 
-    /// <summary>Where each member's value starts in the payload (-1 when absent).</summary>
+    /// <summary>Where each member's value starts in the payload, plus one (0 when absent).</summary>
     [InlineArray((int)Member.None)]
     private struct MemberStarts
     {
         private int _first;
     }
 
-    /// <summary>Reads and checks the claims of a payload whose signature has verified; builds the principal.</summary>
-    private PortkeyJwtResult ReadClaims(ReadOnlySpan<byte> payload, VerificationKey key)
+    /// <summary>Records where the claims the validator reads are, as <see cref="JsonSyntax"/> scans the payload.</summary>
+    private struct ClaimScan : JsonSyntax.IMemberVisitor
     {
-        MemberStarts starts = default;
-        ((Span<int>)starts).Fill(-1);
+        /// <summary>Longest raw name that can still unescape to a claim read here (17 characters, each escaped).</summary>
+        private const int MaxEscapedNameLength = 17 * 6;
 
-        var reader = new Utf8JsonReader(payload, JsonRead.Options);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        private MemberStarts _starts;
+
+        public bool Duplicate { get; private set; }
+
+        /// <summary>Where <paramref name="member"/>'s value starts; -1 when the payload lacks it.</summary>
+        public readonly int Start(Member member) => _starts[(int)member] - 1;
+
+        public void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member)
         {
-            Member member = Identify(ref reader);
-            reader.Read();
-            if (member != Member.None)
+            Member claim = member.KeyEscaped ? IdentifyEscaped(json, member) : Identify(member.RawKey(json));
+            if (claim == Member.None)
             {
-                if (starts[(int)member] >= 0)
-                {
-                    return Failures.DuplicateClaim;
-                }
-
-                starts[(int)member] = (int)reader.TokenStartIndex;
+                return;
             }
 
-            reader.Skip();
+            Duplicate |= _starts[(int)claim] != 0;
+            _starts[(int)claim] = member.ValueStart + 1;
+        }
+
+        /// <summary>Rare: a claim name spelled with escapes (<c>"e\u0078p"</c>) is still that claim.</summary>
+        private static Member IdentifyEscaped(ReadOnlySpan<byte> json, JsonSyntax.Member member)
+        {
+            if (member.RawKey(json).Length > MaxEscapedNameLength)
+            {
+                return Member.None;
+            }
+
+            Span<byte> name = stackalloc byte[MaxEscapedNameLength];
+            var reader = JsonRead.At(json, member.KeyStart); // the syntax pass has checked the key: no exception
+            return Identify(name[..reader.CopyString(name)]);
+        }
+    }
+
+    /// <summary>Reads and checks the claims of a payload whose signature has verified; builds the principal.</summary>
+    /// <param name="payload">The payload, already accepted by <see cref="JsonSyntax"/>.</param>
+    /// <param name="claims">Where the claims are, from that syntax pass.</param>
+    /// <param name="key">The key that verified the signature.</param>
+    private PortkeyJwtResult ReadClaims(ReadOnlySpan<byte> payload, in ClaimScan claims, VerificationKey key)
+    {
+        if (claims.Duplicate)
+        {
+            return Failures.DuplicateClaim;
         }
 
         // Rule 5: lifetime.
-        int expStart = starts[(int)Member.Exp];
+        int expStart = claims.Start(Member.Exp);
         if (expStart < 0)
         {
             return Failures.Missing(Claim.Exp);
@@ -82,12 +107,12 @@ public sealed partial class PortkeyJwtValidator
         }
 
         long notBefore = -1, issuedAt = -1;
-        if (starts[(int)Member.Nbf] is >= 0 and int nbfStart && !TryReadTime(payload, nbfStart, out notBefore))
+        if (claims.Start(Member.Nbf) is >= 0 and int nbfStart && !TryReadTime(payload, nbfStart, out notBefore))
         {
             return Failures.Invalid(Claim.Nbf);
         }
 
-        if (starts[(int)Member.Iat] is >= 0 and int iatStart && !TryReadTime(payload, iatStart, out issuedAt))
+        if (claims.Start(Member.Iat) is >= 0 and int iatStart && !TryReadTime(payload, iatStart, out issuedAt))
         {
             return Failures.Invalid(Claim.Iat);
         }
@@ -110,17 +135,17 @@ public sealed partial class PortkeyJwtValidator
         }
 
         // Rule 6: issuer and audience.
-        PortkeyJwtResult? failure = ReadIssuer(payload, starts[(int)Member.Iss], out string? issuer)
-            ?? CheckAudience(payload, starts[(int)Member.Aud]);
+        PortkeyJwtResult? failure = ReadIssuer(payload, claims.Start(Member.Iss), out string? issuer)
+            ?? CheckAudience(payload, claims.Start(Member.Aud));
         if (failure is not null)
         {
             return failure;
         }
 
         // Rule 7: Portkey claims; the primary name wins over its alias whenever it is present.
-        int orgStart = FirstPresent(starts[(int)Member.PortkeyOid], starts[(int)Member.OrganisationId]);
-        int workspaceStart = FirstPresent(starts[(int)Member.PortkeyWorkspace], starts[(int)Member.WorkspaceSlug]);
-        int scopeStart = FirstPresent(starts[(int)Member.Scope], starts[(int)Member.Scopes]);
+        int orgStart = FirstPresent(claims.Start(Member.PortkeyOid), claims.Start(Member.OrganisationId));
+        int workspaceStart = FirstPresent(claims.Start(Member.PortkeyWorkspace), claims.Start(Member.WorkspaceSlug));
+        int scopeStart = FirstPresent(claims.Start(Member.Scope), claims.Start(Member.Scopes));
         if (orgStart < 0)
         {
             return Failures.Missing(Claim.Organisation);
@@ -154,17 +179,17 @@ public sealed partial class PortkeyJwtValidator
             return Failures.Invalid(Claim.Scope);
         }
 
-        if (!TryReadOptionalIdentifier(payload, starts[(int)Member.EmailId], out string? email))
+        if (!TryReadOptionalIdentifier(payload, claims.Start(Member.EmailId), out string? email))
         {
             return Failures.Invalid(Claim.Email);
         }
 
-        if (!TryReadOptionalIdentifier(payload, starts[(int)Member.Sub], out string? subject))
+        if (!TryReadOptionalIdentifier(payload, claims.Start(Member.Sub), out string? subject))
         {
             return Failures.Invalid(Claim.Sub);
         }
 
-        if (!TryReadOptionalIdentifier(payload, starts[(int)Member.Uid], out string? uid))
+        if (!TryReadOptionalIdentifier(payload, claims.Start(Member.Uid), out string? uid))
         {
             return Failures.Invalid(Claim.Uid);
         }
@@ -215,24 +240,6 @@ public sealed partial class PortkeyJwtValidator
     }
 
     private static int FirstPresent(int primary, int alias) => primary >= 0 ? primary : alias;
-
-    private static Member Identify(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return Identify(reader.ValueSpan);
-        }
-
-        for (Member m = 0; m < Member.None; m++)
-        {
-            if (reader.ValueTextEquals(MemberName(m)))
-            {
-                return m;
-            }
-        }
-
-        return Member.None;
-    }
 
     private static Member Identify(ReadOnlySpan<byte> name)
     {

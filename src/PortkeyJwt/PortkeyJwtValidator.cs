@@ -125,9 +125,9 @@ public sealed partial class PortkeyJwtValidator
             return Failures.Empty;
         }
 
-        if (_cache?.TryGet(token, _keys.Current) is { } cached)
+        if (_cache?.TryGet(token, _keys.Current, out long nowMs) is { } cached)
         {
-            return cached.Valid(_time.GetUtcNow().ToUnixTimeMilliseconds(), _settings.ClockSkewMilliseconds) ?? CheckCallScopes(cached.Result, requiredScopes);
+            return cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? CheckCallScopes(cached.Result, requiredScopes);
         }
 
         PortkeyJwtResult? result = ValidateUncached(token, mayFetch, out fetchFor);
@@ -268,13 +268,14 @@ public sealed partial class PortkeyJwtValidator
             return PortkeyJwtResult.SignatureVerified;
         }
 
-        if (!Base64UrlStrict.TryDecodeValidated(payloadSegment, payload, out _) || !JsonSyntax.IsObject(payload))
+        var claims = default(ClaimScan);
+        if (!Base64UrlStrict.TryDecodeValidated(payloadSegment, payload, out _) || !JsonSyntax.IsObject(payload, ref claims))
         {
             return Failures.PayloadNotJson;
         }
 
         // Rules 5-7: claims.
-        return ReadClaims(payload, key);
+        return ReadClaims(payload, claims, key);
     }
 
     /// <summary>The key named by the header's kid; when absent and a fetch may find it, sets <paramref name="fetchFor"/> to the kid.</summary>

@@ -321,6 +321,27 @@ public sealed class StructureTests
     }
 
     [Fact]
+    public void Payload_ClaimNamesSpelledWithEscapes_AreThoseClaims()
+    {
+        string payload = Append(
+            Tokens.Claims().With(("portkey_oid", null), ("exp", null)).ToJsonString(),
+            "\"portkey\\u005foid\":\"org-escaped\",\"\\u0065\\u0078\\u0070\":" + (Tokens.NowSeconds + 600));
+
+        PortkeyPrincipal principal = AssertValid(ValidateDefault(TestKey.Default.SignRaw(HeaderJson(), payload)));
+        Assert.Equal("org-escaped", principal.OrganisationId);
+    }
+
+    [Fact]
+    public void Payload_EscapedNameThatIsNoReadClaim_IsIgnored()
+    {
+        // Longer, once unescaped, than any claim the validator reads: not mistaken for one, and not a duplicate of one.
+        string longName = string.Concat(Enumerable.Repeat("\\u0065", 18));
+        string payload = Append(ClaimsJson(), $"\"{longName}\":1,\"e\\u0078p2\":2");
+
+        AssertValid(ValidateDefault(TestKey.Default.SignRaw(HeaderJson(), payload)));
+    }
+
+    [Fact]
     public void Payload_DuplicateUnreadClaim_IsIgnored()
     {
         string payload = Append(ClaimsJson(), "\"jti\":\"a\",\"jti\":\"b\"");
