@@ -4,9 +4,10 @@ using Microsoft.Extensions.Internal;
 namespace PortkeyJwt.Internal;
 
 /// <summary>
-/// Successful validations by exact token string (ordinal equality, as the dictionary compares keys; the hash only picks
-/// a bucket). A hit is reused only while the key that verified it is still served, and is re-checked against the clock by
-/// the caller; the per-call scopes are checked after it. Bounded by <see cref="MemoryCacheOptions.SizeLimit"/>.
+/// Successful validations by exact token string (ordinal equality over the whole string, see <see cref="TokenKey"/>; the
+/// hash only picks a bucket). A hit is reused only while the key that verified it is still served, and is re-checked
+/// against the clock by the caller; the per-call scopes are checked after it. Bounded by
+/// <see cref="MemoryCacheOptions.SizeLimit"/>.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "MemoryCache holds no timer or unmanaged resource; it lives exactly as long as its validator.")]
 internal sealed class ValidationCache
@@ -16,6 +17,14 @@ internal sealed class ValidationCache
 
     /// <summary>The last millisecond <see cref="DateTimeOffset"/> can represent, as Unix time.</summary>
     private const long MaxUnixMilliseconds = 253_402_300_799_999;
+
+    /// <summary>A reusable lookup key per thread, so a lookup allocates nothing; it never holds a token between lookups.</summary>
+    [ThreadStatic]
+    private static TokenKey? t_probe;
+
+    /// <summary>The time the cache last read on this thread (Unix ms), or <see cref="long.MinValue"/> when it did not.</summary>
+    [ThreadStatic]
+    private static long t_lastNowMs;
 
     private readonly MemoryCache _cache;
     private readonly TimeProvider _time;
@@ -38,21 +47,28 @@ internal sealed class ValidationCache
     public int Count => _cache.Count;
 
     /// <summary>Whether a live (unexpired, unrevoked) entry exists for <paramref name="token"/>; for tests and diagnostics.</summary>
-    public bool Contains(string token) => _cache.TryGetValue(token, out _);
+    public bool Contains(string token) => Lookup(token, out _);
 
     /// <summary>The cached validation of <paramref name="token"/>, if any and still verified by a served key.</summary>
-    public Entry? TryGet(string token, KeySetSnapshot? keys)
+    /// <param name="token">The token.</param>
+    /// <param name="keys">The key set served now.</param>
+    /// <param name="nowMs">On a hit, the time (Unix ms) the cache checked the entry's expiry at: one clock read for both.</param>
+    public Entry? TryGet(string token, KeySetSnapshot? keys, out long nowMs)
     {
+        nowMs = 0;
         if (token.Length > MaxCachedTokenLength)
         {
             return null;
         }
 
-        if (!_cache.TryGetValue(token, out object? value))
+        t_lastNowMs = long.MinValue;
+        if (!Lookup(token, out object? value))
         {
             Telemetry.CacheMisses.Add(1);
             return null;
         }
+
+        nowMs = t_lastNowMs != long.MinValue ? t_lastNowMs : _time.GetUtcNow().ToUnixTimeMilliseconds();
 
         var entry = (Entry)value!;
         VerificationKey verifiedBy = entry.Result.Principal!.VerifiedBy;
@@ -62,7 +78,7 @@ internal sealed class ValidationCache
             return entry;
         }
 
-        _cache.Remove(token); // the key was rotated away or the set is unavailable: validate afresh
+        _cache.Remove(new TokenKey(token)); // the key was rotated away or the set is unavailable: validate afresh
         Telemetry.CacheMisses.Add(1);
         return null;
     }
@@ -83,7 +99,7 @@ internal sealed class ValidationCache
         // exp may be as late as 9999-12-31T23:59:59Z, where adding the skew would leave DateTimeOffset's range.
         DateTimeOffset until = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(entry.ExpiresMs + _skewMilliseconds, MaxUnixMilliseconds));
         DateTimeOffset cap = _time.GetUtcNow() + _duration;
-        using ICacheEntry cacheEntry = _cache.CreateEntry(token);
+        using ICacheEntry cacheEntry = _cache.CreateEntry(new TokenKey(token));
         cacheEntry.Value = entry;
         cacheEntry.Size = 1;
         cacheEntry.AbsoluteExpiration = until < cap ? until : cap;
@@ -101,9 +117,52 @@ internal sealed class ValidationCache
             : null;
     }
 
-    /// <summary>Lets <see cref="MemoryCache"/> expire entries on the validator's <see cref="TimeProvider"/>.</summary>
+    private bool Lookup(string token, out object? value)
+    {
+        TokenKey probe = t_probe ??= new TokenKey(string.Empty);
+        probe.Token = token;
+        try
+        {
+            return _cache.TryGetValue(probe, out value);
+        }
+        finally
+        {
+            probe.Token = string.Empty; // never keep a token alive, or visible, after the lookup
+        }
+    }
+
+    /// <summary>
+    /// The exact token as a cache key. Equality is ordinal over the whole string, so only the very same token can hit; the
+    /// hash reads only the token's tail (its signature: unpredictable, and only the identity provider can make valid ones)
+    /// with the process's randomised string hash, instead of hashing up to 4,096 characters on every request.
+    /// </summary>
+    private sealed class TokenKey(string token) : IEquatable<TokenKey>
+    {
+        private const int HashedTail = 32;
+
+        public string Token { get; set; } = token;
+
+        public bool Equals(TokenKey? other) => other is not null && string.Equals(Token, other.Token, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => Equals(obj as TokenKey);
+
+        public override int GetHashCode() => string.GetHashCode(Token.AsSpan(Math.Max(0, Token.Length - HashedTail)));
+    }
+
+    /// <summary>
+    /// Lets <see cref="MemoryCache"/> expire entries on the validator's <see cref="TimeProvider"/>, and remembers the time
+    /// it read so a hit's own time checks reuse it instead of reading the clock again.
+    /// </summary>
     private sealed class TimeProviderClock(TimeProvider time) : ISystemClock
     {
-        public DateTimeOffset UtcNow => time.GetUtcNow();
+        public DateTimeOffset UtcNow
+        {
+            get
+            {
+                DateTimeOffset now = time.GetUtcNow();
+                t_lastNowMs = now.ToUnixTimeMilliseconds();
+                return now;
+            }
+        }
     }
 }

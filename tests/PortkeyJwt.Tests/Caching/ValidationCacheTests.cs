@@ -94,14 +94,22 @@ public sealed class ValidationCacheTests
         Assert.Same(allowed, again);
     }
 
-    [Fact]
-    public async Task TokenDifferingInOneCharacter_IsNeverAHit()
+    /// <summary>
+    /// The cache hashes only a token's 32-character tail, so a change before it lands in the same bucket: only the
+    /// ordinal comparison of the whole string may decide, and it must refuse.
+    /// </summary>
+    [Theory]
+    [InlineData("header", 1)]
+    [InlineData("payload", -1)]
+    [InlineData("just before the hashed tail", -33)]
+    [InlineData("inside the hashed tail", -3)]
+    public async Task TokenDifferingInOneCharacter_IsNeverAHit(string where, int offset)
     {
         PortkeyJwtValidator validator = Tokens.Validator();
         string token = Tokens.Mint();
         Assert.True((await validator.ValidateAsync(token)).IsValid);
-        int payloadAt = token.IndexOf('.', StringComparison.Ordinal) + 5;
-        string changed = token[..payloadAt] + (token[payloadAt] == 'A' ? 'B' : 'A') + token[(payloadAt + 1)..];
+        int at = where == "payload" ? token.IndexOf('.', StringComparison.Ordinal) + 5 : offset >= 0 ? offset : token.Length + offset;
+        string changed = token[..at] + (token[at] == 'A' ? 'B' : 'A') + token[(at + 1)..];
 
         PortkeyJwtResult result = await validator.ValidateAsync(changed);
 
