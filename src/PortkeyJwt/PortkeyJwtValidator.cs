@@ -153,10 +153,9 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>Every rule but the per-call scopes, without the cache; with <paramref name="readClaims"/> false, stops after the signature.</summary>
-    [SkipLocalsInit] // the buffers are written before they are read, and cleared after use
+    [SkipLocalsInit] // the buffers are written before they are read, and what was written is cleared after use
     private PortkeyJwtResult? ValidateUncached(string token, bool mayFetch, out string? fetchFor, bool readClaims = true)
     {
-        fetchFor = null;
         // One buffer holds the token as ASCII (the signing input is its first part) followed by the decoded segments.
         int needed = token.Length + Base64UrlStrict.DecodedLength(token.Length);
         byte[]? rented = null;
@@ -164,20 +163,16 @@ public sealed partial class PortkeyJwtValidator
             ? stackalloc byte[StackTokenLength + Base64UrlStrict.DecodedLength(StackTokenLength)]
             : (rented = ArrayPool<byte>.Shared.Rent(needed));
         buffer = buffer[..needed];
+        var used = default(Scratch);
         try
         {
-            Span<byte> ascii = buffer[..token.Length];
-            if (Ascii.FromUtf16(token, ascii, out _) != OperationStatus.Done)
-            {
-                return Failures.BadBase64;
-            }
-
-            return Validate(ascii, buffer[token.Length..], mayFetch, readClaims, out fetchFor);
+            return Validate(token, buffer, ref used, mayFetch, readClaims, out fetchFor);
         }
         finally
         {
             // Decoded payloads are secrets: never leave them in a pooled buffer or on the stack.
-            buffer.Clear();
+            buffer[..used.Ascii].Clear();
+            buffer.Slice(token.Length, used.Decoded).Clear();
             if (rented is not null)
             {
                 ArrayPool<byte>.Shared.Return(rented);
@@ -185,29 +180,31 @@ public sealed partial class PortkeyJwtValidator
         }
     }
 
-    private PortkeyJwtResult? Validate(ReadOnlySpan<byte> token, Span<byte> scratch, bool mayFetch, bool readClaims, out string? fetchFor)
+    private PortkeyJwtResult? Validate(string token, Span<byte> buffer, ref Scratch used, bool mayFetch, bool readClaims, out string? fetchFor)
     {
         fetchFor = null;
-        // Rule 1: exactly three canonical base64url segments; header and payload non-empty. An empty signature is left to
-        // the header and signature checks, so an unsecured "alg":"none" token is reported as UnsupportedAlgorithm.
-        int dot1 = token.IndexOf((byte)'.');
-        int dot2 = dot1 < 0 ? -1 : token[(dot1 + 1)..].IndexOf((byte)'.');
-        if (dot2 < 0)
+        // Rule 1: exactly three segments; header and payload non-empty. An empty signature is left to the header and
+        // signature checks, so an unsecured "alg":"none" token is reported as UnsupportedAlgorithm.
+        int dot1 = token.IndexOf('.', StringComparison.Ordinal);
+        int dot2 = dot1 < 0 ? -1 : token.IndexOf('.', dot1 + 1);
+        if (dot2 < 0 || dot1 == 0 || dot2 == dot1 + 1 || token.AsSpan(dot2 + 1).Contains('.'))
         {
             return Failures.NotThreeSegments;
         }
 
-        dot2 += dot1 + 1;
-        ReadOnlySpan<byte> headerSegment = token[..dot1];
-        ReadOnlySpan<byte> payloadSegment = token[(dot1 + 1)..dot2];
-        ReadOnlySpan<byte> signatureSegment = token[(dot2 + 1)..];
-        if (headerSegment.IsEmpty || payloadSegment.IsEmpty || signatureSegment.Contains((byte)'.'))
+        // The header alone decides the key: only it is converted and decoded before the key is found, so a token naming
+        // an unknown kid costs no work on the rest.
+        Span<byte> ascii = buffer[..token.Length];
+        Span<byte> scratch = buffer[token.Length..];
+        if (Ascii.FromUtf16(token.AsSpan(0, dot1), ascii, out _) != OperationStatus.Done)
         {
-            return Failures.NotThreeSegments;
+            return Failures.BadBase64;
         }
 
-        // The header alone decides the key; a token naming an unknown kid is rejected before the rest is even decoded.
+        used.Ascii = dot1;
+        ReadOnlySpan<byte> headerSegment = ascii[..dot1];
         Span<byte> header = scratch[..Base64UrlStrict.DecodedLength(headerSegment.Length)];
+        used.Decoded = header.Length;
         if (!Base64UrlStrict.IsValid(headerSegment) || !Base64UrlStrict.TryDecodeValidated(headerSegment, header, out _))
         {
             return Failures.BadBase64;
@@ -244,6 +241,14 @@ public sealed partial class PortkeyJwtValidator
             return Failures.UnusableKey;
         }
 
+        used.Ascii = token.Length;
+        if (Ascii.FromUtf16(token.AsSpan(dot1), ascii[dot1..], out _) != OperationStatus.Done)
+        {
+            return Failures.BadBase64;
+        }
+
+        ReadOnlySpan<byte> payloadSegment = ascii[(dot1 + 1)..dot2];
+        ReadOnlySpan<byte> signatureSegment = ascii[(dot2 + 1)..];
         if (!Base64UrlStrict.IsValid(payloadSegment) || !Base64UrlStrict.IsValid(signatureSegment))
         {
             return Failures.BadBase64;
@@ -252,13 +257,14 @@ public sealed partial class PortkeyJwtValidator
         scratch = scratch[header.Length..];
         Span<byte> signature = scratch[..Base64UrlStrict.DecodedLength(signatureSegment.Length)];
         Span<byte> payload = scratch[signature.Length..][..Base64UrlStrict.DecodedLength(payloadSegment.Length)];
+        used.Decoded += signature.Length;
         if (!Base64UrlStrict.TryDecodeValidated(signatureSegment, signature, out _))
         {
             return Failures.BadBase64;
         }
 
         // Rule 4: the signature, over the exact received header and payload segments, before any claim is read.
-        if (!key.Verify(algorithm, token[..dot2], signature))
+        if (!key.Verify(algorithm, ascii[..dot2], signature))
         {
             return Failures.BadSignature;
         }
@@ -268,6 +274,7 @@ public sealed partial class PortkeyJwtValidator
             return PortkeyJwtResult.SignatureVerified;
         }
 
+        used.Decoded += payload.Length;
         var claims = default(ClaimScan);
         if (!Base64UrlStrict.TryDecodeValidated(payloadSegment, payload, out _) || !JsonSyntax.IsObject(payload, ref claims))
         {
@@ -276,6 +283,13 @@ public sealed partial class PortkeyJwtValidator
 
         // Rules 5-7: claims.
         return ReadClaims(payload, claims, key);
+    }
+
+    /// <summary>How much of the validation buffer was written: the ASCII copy's prefix and the decoded segments.</summary>
+    private struct Scratch
+    {
+        public int Ascii;
+        public int Decoded;
     }
 
     /// <summary>The key named by the header's kid; when absent and a fetch may find it, sets <paramref name="fetchFor"/> to the kid.</summary>
