@@ -22,17 +22,6 @@ internal static class JsonSyntax
     // Bytes that end a run of plain string content: quote, backslash, control characters and non-ASCII.
     private static readonly SearchValues<byte> StringSpecials = SearchValues.Create(BuildStringSpecials());
 
-    private enum Expect : byte
-    {
-        Value,
-        ValueOrArrayEnd,
-        KeyOrObjectEnd,
-        Key,
-        Colon,
-        CommaOrEnd,
-        Nothing,
-    }
-
     /// <summary>Returns <see langword="true"/> when <paramref name="json"/> is one well-formed JSON object.</summary>
     public static bool IsObject(ReadOnlySpan<byte> json, int maxDepth = MaxDepth)
     {
@@ -59,132 +48,134 @@ internal static class JsonSyntax
             return false;
         }
 
-        // One bit per open container: 1 = object, 0 = array. Depth is capped at 64, so a ulong holds the stack.
-        ulong containers = 0;
-        int depth = 0;
-        Expect expect = Expect.Value;
+        // One bit per open container: bit d-1 set when the container at depth d is an object, clear for an array. Depth is
+        // capped at 64, so a ulong holds the stack. The labels below are the parser's states; each reads the next byte
+        // once, so a typical compact token costs one dispatch per value rather than one per punctuation mark.
+        ulong containers = 1;
+        int depth = 1;
+        bool inObject = true;
         Member member = default; // the outer object's member being scanned
+        i++;
 
-        while (true)
+    Opened: // just inside a container: its end, or its first element
+        i = SkipWhitespace(json, i);
+        if (i >= json.Length)
         {
+            return false;
+        }
+
+        if (json[i] == (inObject ? (byte)'}' : (byte)']'))
+        {
+            i++;
+            goto Closed;
+        }
+
+    Element: // i is at an element's first byte: a member's key in an object, a value in an array
+        if (inObject)
+        {
+            int keyStart = i;
+            if (json[i] != (byte)'"' || !TryScanString(json, ref i, out bool keyEscaped))
+            {
+                return false;
+            }
+
+            if (depth == 1)
+            {
+                member = new Member(keyStart, i, keyEscaped);
+            }
+
             i = SkipWhitespace(json, i);
+            if (i >= json.Length || json[i] != (byte)':')
+            {
+                return false;
+            }
+
+            i = SkipWhitespace(json, i + 1);
             if (i >= json.Length)
             {
-                return expect == Expect.Nothing;
-            }
-
-            byte b = json[i];
-            switch (expect)
-            {
-                case Expect.Nothing:
-                    return false;
-
-                case Expect.Colon:
-                    if (b != (byte)':')
-                    {
-                        return false;
-                    }
-
-                    i++;
-                    expect = Expect.Value;
-                    continue;
-
-                case Expect.KeyOrObjectEnd when b == (byte)'}':
-                case Expect.ValueOrArrayEnd when b == (byte)']':
-                    i++;
-                    depth--;
-                    expect = depth == 0 ? Expect.Nothing : Expect.CommaOrEnd;
-                    if (depth == 1)
-                    {
-                        members.Visit(json, member.WithValueEnd(i));
-                    }
-
-                    continue;
-
-                case Expect.KeyOrObjectEnd:
-                case Expect.Key:
-                    int keyStart = i;
-                    if (b != (byte)'"' || !TryScanString(json, ref i, out bool keyEscaped))
-                    {
-                        return false;
-                    }
-
-                    if (depth == 1)
-                    {
-                        member = new Member(keyStart, i, keyEscaped);
-                    }
-
-                    expect = Expect.Colon;
-                    continue;
-
-                case Expect.CommaOrEnd:
-                    bool inObject = ((containers >> (depth - 1)) & 1) != 0;
-                    if (b == (byte)',')
-                    {
-                        i++;
-                        expect = inObject ? Expect.Key : Expect.Value;
-                    }
-                    else if (b == (inObject ? (byte)'}' : (byte)']'))
-                    {
-                        i++;
-                        depth--;
-                        expect = depth == 0 ? Expect.Nothing : Expect.CommaOrEnd;
-                        if (depth == 1)
-                        {
-                            members.Visit(json, member.WithValueEnd(i));
-                        }
-                    }
-                    else
-                    {
-                        return false;
-                    }
-
-                    continue;
-
-                default: // Value or ValueOrArrayEnd with a value
-                    if (depth == 1)
-                    {
-                        member = member.WithValueStart(i);
-                    }
-
-                    if (b is (byte)'{' or (byte)'[')
-                    {
-                        if (depth == maxDepth)
-                        {
-                            return false;
-                        }
-
-                        ulong bit = 1UL << depth;
-                        containers = b == (byte)'{' ? containers | bit : containers & ~bit;
-                        depth++;
-                        i++;
-                        expect = b == (byte)'{' ? Expect.KeyOrObjectEnd : Expect.ValueOrArrayEnd;
-                        continue;
-                    }
-
-                    bool escaped = false;
-                    bool scanned = b switch
-                    {
-                        (byte)'"' => TryScanString(json, ref i, out escaped),
-                        (byte)'t' => TryScanLiteral(json, ref i, "true"u8),
-                        (byte)'f' => TryScanLiteral(json, ref i, "false"u8),
-                        (byte)'n' => TryScanLiteral(json, ref i, "null"u8),
-                        _ => TryScanNumber(json, ref i),
-                    };
-                    if (!scanned)
-                    {
-                        return false;
-                    }
-
-                    expect = Expect.CommaOrEnd;
-                    if (depth == 1)
-                    {
-                        members.Visit(json, member.WithValueEnd(i, escaped));
-                    }
-
-                    continue;
+                return false;
             }
         }
+
+        byte b = json[i];
+        if (depth == 1)
+        {
+            member = member.WithValueStart(i);
+        }
+
+        if (b is (byte)'{' or (byte)'[')
+        {
+            if (depth == maxDepth)
+            {
+                return false;
+            }
+
+            inObject = b == (byte)'{';
+            ulong bit = 1UL << depth;
+            containers = inObject ? containers | bit : containers & ~bit;
+            depth++;
+            i++;
+            goto Opened;
+        }
+
+        bool escaped = false;
+        bool scanned = b switch
+        {
+            (byte)'"' => TryScanString(json, ref i, out escaped),
+            (byte)'t' => TryScanLiteral(json, ref i, "true"u8),
+            (byte)'f' => TryScanLiteral(json, ref i, "false"u8),
+            (byte)'n' => TryScanLiteral(json, ref i, "null"u8),
+            _ => TryScanNumber(json, ref i),
+        };
+        if (!scanned)
+        {
+            return false;
+        }
+
+        if (depth == 1)
+        {
+            members.Visit(json, member.WithValueEnd(i, escaped));
+        }
+
+    AfterValue: // a comma and the next element, or the container's end
+        i = SkipWhitespace(json, i);
+        if (i >= json.Length)
+        {
+            return false;
+        }
+
+        if (json[i] == (byte)',')
+        {
+            i = SkipWhitespace(json, i + 1);
+            if (i >= json.Length)
+            {
+                return false;
+            }
+
+            goto Element;
+        }
+
+        if (json[i] != (inObject ? (byte)'}' : (byte)']'))
+        {
+            return false;
+        }
+
+        i++;
+
+    Closed: // a container has just closed at i
+        depth--;
+        if (depth == 0)
+        {
+            return SkipWhitespace(json, i) == json.Length; // nothing but whitespace after the object
+        }
+
+        inObject = ((containers >> (depth - 1)) & 1) != 0;
+        if (depth == 1)
+        {
+            members.Visit(json, member.WithValueEnd(i));
+        }
+
+        goto AfterValue;
     }
 
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int i)

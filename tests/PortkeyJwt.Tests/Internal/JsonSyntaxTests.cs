@@ -223,6 +223,52 @@ public sealed class JsonSyntaxTests
         Assert.True(accepted > 1000, $"only {accepted} mutants were accepted; the property was barely exercised");
     }
 
+    /// <summary>
+    /// The converse: JsonSyntax is no stricter than RFC 8259 as System.Text.Json reads it. Every mutant that
+    /// System.Text.Json reads completely as one object, unescaping every string, JsonSyntax accepts too; together with the
+    /// test above the two agree on every mutant.
+    /// </summary>
+    [Fact]
+    public void MutatedInputs_ReadBySystemTextJson_AreAcceptedBySyntax()
+    {
+        byte[][] seeds = [.. Accepted.Select(Encoding.UTF8.GetBytes)];
+        byte[] alphabet = [.. "{}[]\":,\\ \t0123456789-+.eEtrufalsn/u"u8, 0x00, 0x1F, 0x80, 0xC3, 0xA9, 0xED, 0xFF];
+        var random = new Random(20261126);
+        int read = 0;
+        var failures = new List<string>();
+
+        for (int k = 0; k < 20_000; k++)
+        {
+            byte[] input = Mutate(seeds[random.Next(seeds.Length)], random, alphabet);
+            if (!SystemTextJsonReadsAsObject(input))
+            {
+                continue;
+            }
+
+            read++;
+            if (!JsonSyntax.IsObject(input))
+            {
+                failures.Add(Convert.ToHexString(input));
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(20)));
+        Assert.True(read > 1000, $"only {read} mutants were read; the property was barely exercised");
+    }
+
+    private static bool SystemTextJsonReadsAsObject(byte[] utf8)
+    {
+        try
+        {
+            AssertSystemTextJsonReads(utf8);
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or Xunit.Sdk.XunitException)
+        {
+            return false;
+        }
+    }
+
     private static void AssertSystemTextJsonReads(byte[] utf8)
     {
         var reader = new Utf8JsonReader(utf8);
