@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public static class PortkeyJwtServiceCollectionExtensions
     /// <paramref name="configure"/>, and <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is already
     /// registered. The options are checked when the host starts: a missing JWKS source, a plain-HTTP JWKS URL to a
     /// non-loopback host or an out-of-range value fails the start with an <see cref="OptionsValidationException"/>.
+    /// A remote provider's first JWKS fetch begins when the host starts (the start does not wait for it).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the JWKS source and what is accepted.</param>
@@ -65,6 +67,7 @@ public static class PortkeyJwtServiceCollectionExtensions
 
         services.TryAddSingleton(CreateProvider);
         services.TryAddSingleton(CreateValidator);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JwksWarmUp>()); // first fetch at startup
         return services.AddOptions<PortkeyJwtServiceOptions>().ValidateOnStart();
     }
 
