@@ -196,12 +196,12 @@ public sealed partial class PortkeyJwtValidator
         // an unknown kid costs no work on the rest.
         Span<byte> ascii = buffer[..token.Length];
         Span<byte> scratch = buffer[token.Length..];
+        used.Ascii = dot1;
         if (Ascii.FromUtf16(token.AsSpan(0, dot1), ascii, out _) != OperationStatus.Done)
         {
             return Failures.BadBase64;
         }
 
-        used.Ascii = dot1;
         ReadOnlySpan<byte> headerSegment = ascii[..dot1];
         Span<byte> header = scratch[..Base64UrlStrict.DecodedLength(headerSegment.Length)];
         used.Decoded = header.Length;
