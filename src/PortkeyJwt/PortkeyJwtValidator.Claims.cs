@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using PortkeyJwt.Internal;
 using Claim = PortkeyJwt.Internal.Failures.Claim;
@@ -241,6 +243,29 @@ public sealed partial class PortkeyJwtValidator
 
     private static int FirstPresent(int primary, int alias) => primary >= 0 ? primary : alias;
 
+    /// <summary>
+    /// The text between the quotes of a string value that holds no escape sequence (the usual case), read without a
+    /// <see cref="Utf8JsonReader"/>; false for any other value, which the callers then read with one.
+    /// </summary>
+    private static bool TryPlainString(ReadOnlySpan<byte> payload, int start, out ReadOnlySpan<byte> raw)
+    {
+        raw = default;
+        if (payload[start] != (byte)'"')
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> rest = payload[(start + 1)..];
+        int end = rest.IndexOfAny((byte)'"', (byte)'\\');
+        if (end < 0 || rest[end] != (byte)'"')
+        {
+            return false;
+        }
+
+        raw = rest[..end];
+        return true;
+    }
+
     private static Member Identify(ReadOnlySpan<byte> name)
     {
         Member candidate = name.Length switch
@@ -289,6 +314,22 @@ public sealed partial class PortkeyJwtValidator
     private static bool TryReadTime(ReadOnlySpan<byte> payload, int start, out long unixMilliseconds)
     {
         unixMilliseconds = -1;
+
+        // The usual shape, a plain integer of seconds, is read straight from the bytes; anything else through the reader.
+        ReadOnlySpan<byte> rest = payload[start..];
+        int digits = rest.IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+        if (digits is > 0 and <= 12 && rest[digits] is not ((byte)'.' or (byte)'e' or (byte)'E')
+            && Utf8Parser.TryParse(rest[..digits], out long whole, out int consumed) && consumed == digits)
+        {
+            if (whole > MaxUnixSeconds)
+            {
+                return false;
+            }
+
+            unixMilliseconds = whole * 1000;
+            return true;
+        }
+
         var reader = JsonRead.At(payload, start);
         if (reader.TokenType != JsonTokenType.Number)
         {
@@ -337,9 +378,10 @@ public sealed partial class PortkeyJwtValidator
             return issuer is null ? Failures.Invalid(Claim.Iss) : null;
         }
 
+        bool plain = TryPlainString(payload, start, out ReadOnlySpan<byte> raw);
         for (int i = 0; i < valid.Length; i++)
         {
-            if (reader.ValueTextEquals(_settings.ValidIssuersUtf8[i]))
+            if (plain ? raw.SequenceEqual(_settings.ValidIssuersUtf8[i]) : reader.ValueTextEquals(_settings.ValidIssuersUtf8[i]))
             {
                 issuer = valid[i];
                 return null;
@@ -410,19 +452,27 @@ public sealed partial class PortkeyJwtValidator
     /// </summary>
     private string? ReadIdentifier(ReadOnlySpan<byte> payload, int start)
     {
-        var reader = JsonRead.At(payload, start);
-        if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length is 0 or > MaxIdentifierBytes)
+        bool plain = TryPlainString(payload, start, out ReadOnlySpan<byte> raw);
+        var reader = plain ? default : JsonRead.At(payload, start);
+        if (!plain && reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        int rawLength = plain ? raw.Length : reader.ValueSpan.Length;
+        if (rawLength is 0 or > MaxIdentifierBytes)
         {
             return null;
         }
 
         char[]? rented = null;
-        Span<char> buffer = reader.ValueSpan.Length <= 256
+        Span<char> buffer = rawLength <= 256
             ? stackalloc char[256]
-            : (rented = ArrayPool<char>.Shared.Rent(reader.ValueSpan.Length));
+            : (rented = ArrayPool<char>.Shared.Rent(rawLength));
         try
         {
-            int length = reader.CopyString(buffer);
+            // JsonSyntax has checked the UTF-8; a string's UTF-16 length never exceeds its raw length.
+            int length = plain ? Encoding.UTF8.GetChars(raw, buffer) : reader.CopyString(buffer);
             ReadOnlySpan<char> value = buffer[..length];
             return length == 0 || value.ContainsAnyInRange('\u0000', '\u001F') || value.Contains('\u007F') ? null : _strings.GetOrAdd(value);
         }
@@ -441,22 +491,27 @@ public sealed partial class PortkeyJwtValidator
     /// </summary>
     private string[]? ReadScopes(ReadOnlySpan<byte> payload, int start)
     {
-        var reader = JsonRead.At(payload, start);
+        bool plain = TryPlainString(payload, start, out ReadOnlySpan<byte> raw);
+        var reader = plain ? default : JsonRead.At(payload, start);
         string[] collected = ArrayPool<string>.Shared.Rent(MaxScopes);
         int count = 0;
         try
         {
             bool ok;
-            if (reader.TokenType == JsonTokenType.String)
+            if (plain)
             {
-                ok = AddScopes(ref reader, collected, ref count, splitOnSpaces: true);
+                ok = !raw.IsEmpty && AddScopes(raw, ref reader, collected, ref count, splitOnSpaces: true); // "" is no scope
+            }
+            else if (reader.TokenType == JsonTokenType.String)
+            {
+                ok = AddScopes(default, ref reader, collected, ref count, splitOnSpaces: true);
             }
             else if (reader.TokenType == JsonTokenType.StartArray)
             {
                 ok = true;
                 while (ok && reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    ok = reader.TokenType == JsonTokenType.String && AddScopes(ref reader, collected, ref count, splitOnSpaces: false);
+                    ok = reader.TokenType == JsonTokenType.String && AddScopes(default, ref reader, collected, ref count, splitOnSpaces: false);
                 }
             }
             else
@@ -473,9 +528,11 @@ public sealed partial class PortkeyJwtValidator
         }
     }
 
-    private bool AddScopes(ref Utf8JsonReader reader, string[] collected, ref int count, bool splitOnSpaces)
+    /// <summary>Adds the scopes of one string: <paramref name="plain"/> when non-empty (a string without escapes), else the reader's current string.</summary>
+    private bool AddScopes(ReadOnlySpan<byte> plain, ref Utf8JsonReader reader, string[] collected, ref int count, bool splitOnSpaces)
     {
-        int rawLength = reader.ValueSpan.Length;
+        bool fromReader = plain.IsEmpty;
+        int rawLength = fromReader ? reader.ValueSpan.Length : plain.Length;
         if (rawLength == 0 || rawLength > 64 * 1024)
         {
             return false;
@@ -485,7 +542,7 @@ public sealed partial class PortkeyJwtValidator
         Span<char> buffer = rawLength <= 512 ? stackalloc char[512] : (rented = ArrayPool<char>.Shared.Rent(rawLength));
         try
         {
-            int length = reader.CopyString(buffer);
+            int length = fromReader ? reader.CopyString(buffer) : Encoding.UTF8.GetChars(plain, buffer);
             ReadOnlySpan<char> text = buffer[..length];
             if (!splitOnSpaces)
             {

@@ -49,6 +49,34 @@ public sealed class LifetimeTests
     public void NbfOrIat_NotANumericDate_IsInvalidClaim(string claim, string rawValue) =>
         AssertRejected(PortkeyJwtError.InvalidClaim, Validate(ClaimsWithRaw(claim, rawValue)));
 
+    /// <summary>A plain integer is read straight from the bytes; every other spelling of the same number through the reader.</summary>
+    [Theory]
+    [InlineData("{0}")]
+    [InlineData("{0}.0")]
+    [InlineData("{0}e0")]
+    [InlineData("{0}0e-1")]
+    [InlineData("{0}E+0")]
+    public void Exp_SameSecondsInAnyNumberSpelling_IsTheSameTime(string format)
+    {
+        long exp = Tokens.NowSeconds + 600;
+        string raw = string.Format(CultureInfo.InvariantCulture, format, exp);
+
+        PortkeyPrincipal principal = AssertValid(Validate(ClaimsWithRaw("exp", raw)));
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(exp), principal.ExpiresAt);
+    }
+
+    [Theory]
+    [InlineData("253402300799", true)] // 9999-12-31T23:59:59Z, the last second DateTimeOffset holds
+    [InlineData("253402300800", false)]
+    [InlineData("0253402300799", false)] // a leading zero is no JSON number: the payload is malformed
+    public void Exp_AtTheEndOfYear9999_IsTheLastAcceptedSecond(string raw, bool valid)
+    {
+        PortkeyJwtResult result = Validate(ClaimsWithRaw("exp", raw));
+
+        Assert.Equal(valid, result.IsValid);
+    }
+
     [Fact]
     public void Exp_Fractional_IsValidAndKeepsMilliseconds()
     {

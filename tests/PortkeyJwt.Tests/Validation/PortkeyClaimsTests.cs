@@ -88,6 +88,15 @@ public sealed class PortkeyClaimsTests
     public void Organisation_LongerThan1024Bytes_IsInvalidClaim() =>
         AssertRejected(PortkeyJwtError.InvalidClaim, ValidateRaw(Tokens.Claims().With(("portkey_oid", new string('o', 1025))).ToJsonString()));
 
+    /// <summary>Strings without escapes are decoded straight from the bytes, others through the reader: the same text either way.</summary>
+    [Theory]
+    [InlineData("\"org-caf\u00e9\"", "org-café")]
+    [InlineData("\"org\\u002dcaf\\u00e9\"", "org-café")]
+    [InlineData("\"org\\/x\"", "org/x")]
+    [InlineData("\"\\ud83d\\udd11-org\"", "🔑-org")]
+    public void Organisation_EscapedOrNot_IsTheSameText(string rawValue, string expected) =>
+        Assert.Equal(expected, AssertValid(ValidateRaw(ClaimsWithRaw("portkey_oid", rawValue))).OrganisationId);
+
     [Fact]
     public void Organisation_Unicode_IsAccepted() =>
         Assert.Equal("société-ü", Validate(Tokens.Claims().With(("portkey_oid", "société-ü"))).OrganisationId);
