@@ -207,7 +207,7 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
             mayFetch |= source.MayFetchForUnknownKey();
         }
 
-        // Only off cooldown is the clock read, to see whether this kid was just proven unknown.
+        // Only off cooldown is the wall clock read, to see whether this kid was just proven unknown.
         return mayFetch && (kid.IsEmpty || !_unknownKeys!.Contains(kid, _time.GetUtcNow().UtcTicks));
     }
 
