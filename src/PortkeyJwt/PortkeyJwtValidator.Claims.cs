@@ -39,11 +39,11 @@ public sealed partial class PortkeyJwtValidator
         None,
     }
 
-    /// <summary>Where each member's value starts in the payload, plus one (0 when absent).</summary>
+    /// <summary>Where each claim the validator reads is in the payload (<see langword="default"/> when absent).</summary>
     [InlineArray((int)Member.None)]
-    private struct MemberStarts
+    private struct ClaimLocations
     {
-        private int _first;
+        private JsonSyntax.Member _first;
     }
 
     /// <summary>Records where the claims the validator reads are, as <see cref="JsonSyntax"/> scans the payload.</summary>
@@ -52,36 +52,24 @@ public sealed partial class PortkeyJwtValidator
         /// <summary>Longest raw name that can still unescape to a claim read here (17 characters, each escaped).</summary>
         private const int MaxEscapedNameLength = 17 * 6;
 
-        private MemberStarts _starts;
+        private ClaimLocations _claims;
 
         public bool Duplicate { get; private set; }
 
-        /// <summary>Where <paramref name="member"/>'s value starts; -1 when the payload lacks it.</summary>
-        public readonly int Start(Member member) => _starts[(int)member] - 1;
+        /// <summary>Where the syntax pass found <paramref name="claim"/>; <see langword="default"/> when the payload lacks it.</summary>
+        public readonly JsonSyntax.Member this[Member claim] => _claims[(int)claim];
 
         public void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member)
         {
-            Member claim = member.KeyEscaped ? IdentifyEscaped(json, member) : Identify(member.RawKey(json));
+            Span<byte> buffer = member.KeyEscaped ? stackalloc byte[MaxEscapedNameLength] : default;
+            Member claim = Identify(member.KeyEscaped ? JsonRead.UnescapedKey(json, member, buffer) : member.RawKey(json));
             if (claim == Member.None)
             {
                 return;
             }
 
-            Duplicate |= _starts[(int)claim] != 0;
-            _starts[(int)claim] = member.ValueStart + 1;
-        }
-
-        /// <summary>Rare: a claim name spelled with escapes (<c>"e\u0078p"</c>) is still that claim.</summary>
-        private static Member IdentifyEscaped(ReadOnlySpan<byte> json, JsonSyntax.Member member)
-        {
-            if (member.RawKey(json).Length > MaxEscapedNameLength)
-            {
-                return Member.None;
-            }
-
-            Span<byte> name = stackalloc byte[MaxEscapedNameLength];
-            var reader = JsonRead.At(json, member.KeyStart); // the syntax pass has checked the key: no exception
-            return Identify(name[..reader.CopyString(name)]);
+            Duplicate |= _claims[(int)claim].IsPresent;
+            _claims[(int)claim] = member;
         }
     }
 
@@ -97,24 +85,24 @@ public sealed partial class PortkeyJwtValidator
         }
 
         // Rule 5: lifetime.
-        int expStart = claims.Start(Member.Exp);
-        if (expStart < 0)
+        JsonSyntax.Member exp = claims[Member.Exp];
+        if (!exp.IsPresent)
         {
             return Failures.Missing(Claim.Exp);
         }
 
-        if (!TryReadTime(payload, expStart, out long expires))
+        if (!TryReadTime(payload, exp, out long expires))
         {
             return Failures.Invalid(Claim.Exp);
         }
 
         long notBefore = -1, issuedAt = -1;
-        if (claims.Start(Member.Nbf) is >= 0 and int nbfStart && !TryReadTime(payload, nbfStart, out notBefore))
+        if (claims[Member.Nbf] is { IsPresent: true } nbf && !TryReadTime(payload, nbf, out notBefore))
         {
             return Failures.Invalid(Claim.Nbf);
         }
 
-        if (claims.Start(Member.Iat) is >= 0 and int iatStart && !TryReadTime(payload, iatStart, out issuedAt))
+        if (claims[Member.Iat] is { IsPresent: true } iat && !TryReadTime(payload, iat, out issuedAt))
         {
             return Failures.Invalid(Claim.Iat);
         }
@@ -137,61 +125,61 @@ public sealed partial class PortkeyJwtValidator
         }
 
         // Rule 6: issuer and audience.
-        PortkeyJwtResult? failure = ReadIssuer(payload, claims.Start(Member.Iss), out string? issuer)
-            ?? CheckAudience(payload, claims.Start(Member.Aud));
+        PortkeyJwtResult? failure = ReadIssuer(payload, claims[Member.Iss], out string? issuer)
+            ?? CheckAudience(payload, claims[Member.Aud]);
         if (failure is not null)
         {
             return failure;
         }
 
         // Rule 7: Portkey claims; the primary name wins over its alias whenever it is present.
-        int orgStart = FirstPresent(claims.Start(Member.PortkeyOid), claims.Start(Member.OrganisationId));
-        int workspaceStart = FirstPresent(claims.Start(Member.PortkeyWorkspace), claims.Start(Member.WorkspaceSlug));
-        int scopeStart = FirstPresent(claims.Start(Member.Scope), claims.Start(Member.Scopes));
-        if (orgStart < 0)
+        JsonSyntax.Member organisationClaim = FirstPresent(claims[Member.PortkeyOid], claims[Member.OrganisationId]);
+        JsonSyntax.Member workspaceClaim = FirstPresent(claims[Member.PortkeyWorkspace], claims[Member.WorkspaceSlug]);
+        JsonSyntax.Member scopeClaim = FirstPresent(claims[Member.Scope], claims[Member.Scopes]);
+        if (!organisationClaim.IsPresent)
         {
             return Failures.Missing(Claim.Organisation);
         }
 
-        string? organisation = ReadIdentifier(payload, orgStart);
+        string? organisation = ReadIdentifier(payload, organisationClaim);
         if (organisation is null)
         {
             return Failures.Invalid(Claim.Organisation);
         }
 
-        if (workspaceStart < 0)
+        if (!workspaceClaim.IsPresent)
         {
             return Failures.Missing(Claim.Workspace);
         }
 
-        string? workspace = ReadIdentifier(payload, workspaceStart);
+        string? workspace = ReadIdentifier(payload, workspaceClaim);
         if (workspace is null)
         {
             return Failures.Invalid(Claim.Workspace);
         }
 
-        if (scopeStart < 0)
+        if (!scopeClaim.IsPresent)
         {
             return Failures.Missing(Claim.Scope);
         }
 
-        string[]? scopes = ReadScopes(payload, scopeStart);
+        string[]? scopes = ReadScopes(payload, scopeClaim);
         if (scopes is null)
         {
             return Failures.Invalid(Claim.Scope);
         }
 
-        if (!TryReadOptionalIdentifier(payload, claims.Start(Member.EmailId), out string? email))
+        if (!TryReadOptionalIdentifier(payload, claims[Member.EmailId], out string? email))
         {
             return Failures.Invalid(Claim.Email);
         }
 
-        if (!TryReadOptionalIdentifier(payload, claims.Start(Member.Sub), out string? subject))
+        if (!TryReadOptionalIdentifier(payload, claims[Member.Sub], out string? subject))
         {
             return Failures.Invalid(Claim.Sub);
         }
 
-        if (!TryReadOptionalIdentifier(payload, claims.Start(Member.Uid), out string? uid))
+        if (!TryReadOptionalIdentifier(payload, claims[Member.Uid], out string? uid))
         {
             return Failures.Invalid(Claim.Uid);
         }
@@ -241,30 +229,7 @@ public sealed partial class PortkeyJwtValidator
         return valid;
     }
 
-    private static int FirstPresent(int primary, int alias) => primary >= 0 ? primary : alias;
-
-    /// <summary>
-    /// The text between the quotes of a string value that holds no escape sequence (the usual case), read without a
-    /// <see cref="Utf8JsonReader"/>; false for any other value, which the callers then read with one.
-    /// </summary>
-    private static bool TryPlainString(ReadOnlySpan<byte> payload, int start, out ReadOnlySpan<byte> raw)
-    {
-        raw = default;
-        if (payload[start] != (byte)'"')
-        {
-            return false;
-        }
-
-        ReadOnlySpan<byte> rest = payload[(start + 1)..];
-        int end = rest.IndexOfAny((byte)'"', (byte)'\\');
-        if (end < 0 || rest[end] != (byte)'"')
-        {
-            return false;
-        }
-
-        raw = rest[..end];
-        return true;
-    }
+    private static JsonSyntax.Member FirstPresent(JsonSyntax.Member primary, JsonSyntax.Member alias) => primary.IsPresent ? primary : alias;
 
     private static Member Identify(ReadOnlySpan<byte> name)
     {
@@ -311,17 +276,15 @@ public sealed partial class PortkeyJwtValidator
     };
 
     /// <summary>A NumericDate (RFC 7519 §2): a JSON number of seconds from 0 to year 9999, fractions kept to the millisecond.</summary>
-    private static bool TryReadTime(ReadOnlySpan<byte> payload, int start, out long unixMilliseconds)
+    private static bool TryReadTime(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, out long unixMilliseconds)
     {
         unixMilliseconds = -1;
 
         // The usual shape, a plain integer of seconds, is read straight from the bytes; anything else through the reader.
-        ReadOnlySpan<byte> rest = payload[start..];
-        int digits = rest.IndexOfAnyExceptInRange((byte)'0', (byte)'9');
-        if (digits is > 0 and <= 12 && rest[digits] is not ((byte)'.' or (byte)'e' or (byte)'E')
-            && Utf8Parser.TryParse(rest[..digits], out long whole, out int consumed) && consumed == digits)
+        ReadOnlySpan<byte> raw = claim.RawValue(payload);
+        if (raw.Length <= 12 && !raw.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
         {
-            if (whole > MaxUnixSeconds)
+            if (!Utf8Parser.TryParse(raw, out long whole, out _) || whole > MaxUnixSeconds)
             {
                 return false;
             }
@@ -330,7 +293,7 @@ public sealed partial class PortkeyJwtValidator
             return true;
         }
 
-        var reader = JsonRead.At(payload, start);
+        var reader = JsonRead.At(payload, claim.ValueStart);
         if (reader.TokenType != JsonTokenType.Number)
         {
             return false;
@@ -357,28 +320,28 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary><c>iss</c>: optional unless issuers are configured; when configured, the configured instance is returned.</summary>
-    private PortkeyJwtResult? ReadIssuer(ReadOnlySpan<byte> payload, int start, out string? issuer)
+    private PortkeyJwtResult? ReadIssuer(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, out string? issuer)
     {
         issuer = null;
         string[] valid = _settings.ValidIssuers;
-        if (start < 0)
+        if (!claim.IsPresent)
         {
             return valid.Length == 0 ? null : Failures.WrongIssuer;
         }
 
-        var reader = JsonRead.At(payload, start);
-        if (reader.TokenType != JsonTokenType.String)
+        if (payload[claim.ValueStart] != (byte)'"')
         {
             return Failures.Invalid(Claim.Iss);
         }
 
         if (valid.Length == 0)
         {
-            issuer = ReadIdentifier(payload, start);
+            issuer = ReadIdentifier(payload, claim);
             return issuer is null ? Failures.Invalid(Claim.Iss) : null;
         }
 
-        bool plain = TryPlainString(payload, start, out ReadOnlySpan<byte> raw);
+        bool plain = claim.TryPlainString(payload, out ReadOnlySpan<byte> raw);
+        var reader = plain ? default : JsonRead.At(payload, claim.ValueStart);
         for (int i = 0; i < valid.Length; i++)
         {
             if (plain ? raw.SequenceEqual(_settings.ValidIssuersUtf8[i]) : reader.ValueTextEquals(_settings.ValidIssuersUtf8[i]))
@@ -392,15 +355,15 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary><c>aud</c>: a string or an array of strings; when audiences are configured it must name one of them.</summary>
-    private PortkeyJwtResult? CheckAudience(ReadOnlySpan<byte> payload, int start)
+    private PortkeyJwtResult? CheckAudience(ReadOnlySpan<byte> payload, JsonSyntax.Member claim)
     {
         byte[][] valid = _settings.ValidAudiencesUtf8;
-        if (start < 0)
+        if (!claim.IsPresent)
         {
             return valid.Length == 0 ? null : Failures.WrongAudience;
         }
 
-        var reader = JsonRead.At(payload, start);
+        var reader = JsonRead.At(payload, claim.ValueStart);
         bool matched = false;
         if (reader.TokenType == JsonTokenType.String)
         {
@@ -440,20 +403,20 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>An optional identity claim: absent (true, null) or a valid identifier (true, value); false when invalid.</summary>
-    private bool TryReadOptionalIdentifier(ReadOnlySpan<byte> payload, int start, out string? value)
+    private bool TryReadOptionalIdentifier(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, out string? value)
     {
-        value = start < 0 ? null : ReadIdentifier(payload, start);
-        return start < 0 || value is not null;
+        value = claim.IsPresent ? ReadIdentifier(payload, claim) : null;
+        return !claim.IsPresent || value is not null;
     }
 
     /// <summary>
     /// A non-empty string of at most <see cref="MaxIdentifierBytes"/> bytes without control characters, pooled;
     /// null when the value breaks any of that.
     /// </summary>
-    private string? ReadIdentifier(ReadOnlySpan<byte> payload, int start)
+    private string? ReadIdentifier(ReadOnlySpan<byte> payload, JsonSyntax.Member claim)
     {
-        bool plain = TryPlainString(payload, start, out ReadOnlySpan<byte> raw);
-        var reader = plain ? default : JsonRead.At(payload, start);
+        bool plain = claim.TryPlainString(payload, out ReadOnlySpan<byte> raw);
+        var reader = plain ? default : JsonRead.At(payload, claim.ValueStart);
         if (!plain && reader.TokenType != JsonTokenType.String)
         {
             return null;
@@ -489,10 +452,10 @@ public sealed partial class PortkeyJwtValidator
     /// <c>scope</c>/<c>scopes</c>: a space-separated string or an array of strings; each scope a valid scope-token after
     /// removing a leading <c>portkey.</c>; duplicates removed, order kept. Null when invalid or empty.
     /// </summary>
-    private string[]? ReadScopes(ReadOnlySpan<byte> payload, int start)
+    private string[]? ReadScopes(ReadOnlySpan<byte> payload, JsonSyntax.Member claim)
     {
-        bool plain = TryPlainString(payload, start, out ReadOnlySpan<byte> raw);
-        var reader = plain ? default : JsonRead.At(payload, start);
+        bool plain = claim.TryPlainString(payload, out ReadOnlySpan<byte> raw);
+        var reader = plain ? default : JsonRead.At(payload, claim.ValueStart);
         string[] collected = ArrayPool<string>.Shared.Rent(MaxScopes);
         int count = 0;
         try

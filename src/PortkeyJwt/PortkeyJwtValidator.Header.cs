@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using PortkeyJwt.Internal;
 
 namespace PortkeyJwt;
@@ -14,7 +13,7 @@ public sealed partial class PortkeyJwtValidator
     /// never chooses its own key.
     /// </summary>
     /// <returns>Null when the header passes; <paramref name="kid"/> is then the <c>kid</c> string.</returns>
-    private PortkeyJwtResult? ReadHeader(ReadOnlySpan<byte> header, out JwsAlgorithm algorithm, out HeaderValue kid)
+    private PortkeyJwtResult? ReadHeader(ReadOnlySpan<byte> header, out JwsAlgorithm algorithm, out JsonSyntax.Member kid)
     {
         algorithm = JwsAlgorithm.None;
         var scan = default(HeaderScan);
@@ -43,7 +42,7 @@ public sealed partial class PortkeyJwtValidator
 
         if (_settings.RequiredType is { } requiredType)
         {
-            if (!scan.Typ.IsString)
+            if (!scan.Typ.IsString(header))
             {
                 return Failures.MissingType;
             }
@@ -54,26 +53,26 @@ public sealed partial class PortkeyJwtValidator
             }
         }
 
-        return kid.IsString && kid.RawLength > 0 ? null : Failures.MissingKeyId;
+        return kid.IsString(header) && kid.RawString(header).Length > 0 ? null : Failures.MissingKeyId;
     }
 
     /// <summary>The header's algorithm if it is a string naming an allowed algorithm exactly; otherwise None.</summary>
-    private JwsAlgorithm ReadAlgorithm(ReadOnlySpan<byte> header, HeaderValue alg)
+    private JwsAlgorithm ReadAlgorithm(ReadOnlySpan<byte> header, JsonSyntax.Member alg)
     {
-        if (!alg.IsString)
+        if (!alg.IsString(header))
         {
             return JwsAlgorithm.None;
         }
 
         JwsAlgorithm algorithm;
-        if (!alg.Escaped)
+        if (!alg.ValueEscaped)
         {
-            algorithm = JwsAlgorithms.Parse(alg.Raw(header));
+            algorithm = JwsAlgorithms.Parse(alg.RawString(header));
         }
         else
         {
             // Room for a supported name with every character escaped (5 x "\uXXXX"); anything longer is not one.
-            var reader = JsonRead.At(header, alg.Start);
+            var reader = JsonRead.At(header, alg.ValueStart);
             Span<char> name = stackalloc char[32];
             algorithm = JsonRead.TryCopyString(ref reader, name, out int length) ? JwsAlgorithms.Parse(name[..length]) : JwsAlgorithm.None;
         }
@@ -82,11 +81,11 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>RFC 7515 §4.1.9: <c>typ</c> compared ASCII case-insensitively, an <c>application/</c> prefix optional.</summary>
-    private static bool TypeMatches(ReadOnlySpan<byte> header, HeaderValue typ, ReadOnlySpan<byte> requiredType)
+    private static bool TypeMatches(ReadOnlySpan<byte> header, JsonSyntax.Member typ, ReadOnlySpan<byte> requiredType)
     {
-        if (!typ.Escaped)
+        if (!typ.ValueEscaped)
         {
-            ReadOnlySpan<byte> raw = typ.Raw(header);
+            ReadOnlySpan<byte> raw = typ.RawString(header);
             if (raw.Length >= 12 && Ascii.EqualsIgnoreCase(raw[..12], "application/"u8))
             {
                 raw = raw[12..];
@@ -95,7 +94,7 @@ public sealed partial class PortkeyJwtValidator
             return Ascii.EqualsIgnoreCase(raw, requiredType);
         }
 
-        var reader = JsonRead.At(header, typ.Start);
+        var reader = JsonRead.At(header, typ.ValueStart);
         Span<char> buffer = stackalloc char[MaxTypeLength];
         if (!JsonRead.TryCopyString(ref reader, buffer, out int length))
         {
@@ -111,74 +110,24 @@ public sealed partial class PortkeyJwtValidator
         return Ascii.EqualsIgnoreCase(type, requiredType);
     }
 
-    /// <summary>Where a header parameter's value is, its JSON type, and (for strings) its raw, possibly escaped, text.</summary>
-    private readonly struct HeaderValue
-    {
-        public HeaderValue(ReadOnlySpan<byte> header, JsonSyntax.Member member)
-        {
-            Start = member.ValueStart;
-            Type = header[Start] switch
-            {
-                (byte)'"' => JsonTokenType.String,
-                (byte)'{' => JsonTokenType.StartObject,
-                (byte)'[' => JsonTokenType.StartArray,
-                (byte)'t' => JsonTokenType.True,
-                (byte)'f' => JsonTokenType.False,
-                (byte)'n' => JsonTokenType.Null,
-                _ => JsonTokenType.Number,
-            };
-            Escaped = member.ValueEscaped;
-            RawLength = Type == JsonTokenType.String ? member.ValueEnd - Start - 2 : 0;
-        }
-
-        /// <summary>Where the value starts (the opening quote of a string).</summary>
-        public int Start { get; }
-
-        public JsonTokenType Type { get; }
-
-        public bool Escaped { get; }
-
-        /// <summary>Length of a string's raw text between the quotes.</summary>
-        public int RawLength { get; }
-
-        public bool IsPresent => Type != JsonTokenType.None;
-
-        public bool IsString => Type == JsonTokenType.String;
-
-        /// <summary>A string's raw text between the quotes (escapes not decoded).</summary>
-        public ReadOnlySpan<byte> Raw(ReadOnlySpan<byte> header) => header.Slice(Start + 1, RawLength);
-    }
-
     /// <summary>Collects the header parameters the policy reads, by name, as <see cref="JsonSyntax"/> scans the header.</summary>
     private struct HeaderScan : JsonSyntax.IMemberVisitor
     {
         /// <summary>Longest raw key that can still unescape to one of the names read here ("crit", every character escaped).</summary>
         private const int MaxEscapedNameLength = 4 * 6;
 
-        public HeaderValue Alg;
-        public HeaderValue Typ;
-        public HeaderValue Kid;
-        public HeaderValue Crit;
+        public JsonSyntax.Member Alg;
+        public JsonSyntax.Member Typ;
+        public JsonSyntax.Member Kid;
+        public JsonSyntax.Member Crit;
         public bool Duplicate;
 
         public void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member)
         {
-            scoped ReadOnlySpan<byte> name = member.RawKey(json);
-            Span<byte> unescaped = stackalloc byte[MaxEscapedNameLength];
-            if (member.KeyEscaped)
-            {
-                // Rare: a name spelled with escapes ("\u0061lg") is still that name. The syntax pass has checked the key,
-                // so the reader can decode it without throwing.
-                if (name.Length > MaxEscapedNameLength)
-                {
-                    return;
-                }
+            Span<byte> buffer = member.KeyEscaped ? stackalloc byte[MaxEscapedNameLength] : default;
+            ReadOnlySpan<byte> name = member.KeyEscaped ? JsonRead.UnescapedKey(json, member, buffer) : member.RawKey(json);
 
-                var reader = JsonRead.At(json, member.KeyStart);
-                name = unescaped[..reader.CopyString(unescaped)];
-            }
-
-            ref HeaderValue slot = ref Crit;
+            ref JsonSyntax.Member slot = ref Crit;
             if (name.SequenceEqual("alg"u8))
             {
                 slot = ref Alg;
@@ -197,7 +146,7 @@ public sealed partial class PortkeyJwtValidator
             }
 
             Duplicate |= slot.IsPresent;
-            slot = new HeaderValue(json, member);
+            slot = member;
         }
     }
 }

@@ -211,7 +211,7 @@ public sealed partial class PortkeyJwtValidator
         }
 
         // Rule 2: header syntax and policy.
-        PortkeyJwtResult? headerFailure = ReadHeader(header, out JwsAlgorithm algorithm, out HeaderValue kid);
+        PortkeyJwtResult? headerFailure = ReadHeader(header, out JwsAlgorithm algorithm, out JsonSyntax.Member kid);
         if (headerFailure is not null)
         {
             return headerFailure;
@@ -293,9 +293,9 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>The key named by the header's kid; when absent and a fetch may find it, sets <paramref name="fetchFor"/> to the kid.</summary>
-    private VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, HeaderValue kid, bool mayFetch, ref string? fetchFor)
+    private VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, JsonSyntax.Member kid, bool mayFetch, ref string? fetchFor)
     {
-        int rawLength = kid.RawLength;
+        int rawLength = kid.RawString(header).Length;
         if (rawLength > MaxKeyIdBytes)
         {
             return null; // longer than any kid a key set can hold, escapes and all
@@ -309,14 +309,14 @@ public sealed partial class PortkeyJwtValidator
         try
         {
             int length;
-            if (kid.Escaped)
+            if (kid.ValueEscaped)
             {
-                var reader = JsonRead.At(header, kid.Start);
+                var reader = JsonRead.At(header, kid.ValueStart);
                 length = reader.CopyString(buffer);
             }
             else
             {
-                length = Encoding.UTF8.GetChars(kid.Raw(header), buffer); // JsonSyntax has checked it is valid UTF-8
+                length = Encoding.UTF8.GetChars(kid.RawString(header), buffer); // JsonSyntax has checked it is valid UTF-8
             }
 
             ReadOnlySpan<char> name = buffer[..length];

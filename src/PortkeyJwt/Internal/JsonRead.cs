@@ -17,6 +17,22 @@ internal static class JsonRead
         return reader;
     }
 
+    /// <summary>
+    /// A member's key with its escapes decoded into <paramref name="buffer"/> (rare: <c>"\u0061lg"</c> is still <c>alg</c>);
+    /// empty when it may not fit, since the callers size the buffer for the longest name they read. The syntax pass has
+    /// checked the key, so the reader decodes it without throwing.
+    /// </summary>
+    public static ReadOnlySpan<byte> UnescapedKey(ReadOnlySpan<byte> json, JsonSyntax.Member member, Span<byte> buffer)
+    {
+        if (member.RawKey(json).Length > buffer.Length)
+        {
+            return default;
+        }
+
+        var reader = At(json, member.KeyStart);
+        return buffer[..reader.CopyString(buffer)];
+    }
+
     /// <summary>Unescapes the current string value into <paramref name="buffer"/>; false when it may not fit.</summary>
     public static bool TryCopyString(ref Utf8JsonReader reader, scoped Span<char> buffer, out int length)
     {

@@ -431,8 +431,28 @@ internal static class JsonSyntax
         /// <summary>Whether the value is a string holding an escape sequence.</summary>
         public bool ValueEscaped { get; private init; }
 
+        /// <summary>Whether this is a member found by a scan; <see langword="default"/> stands for an absent one.</summary>
+        public bool IsPresent => ValueEnd > 0;
+
         /// <summary>The key's raw text between the quotes (escapes not decoded).</summary>
         public ReadOnlySpan<byte> RawKey(ReadOnlySpan<byte> json) => json[(KeyStart + 1)..(KeyEnd - 1)];
+
+        /// <summary>The value's raw text, from its first byte to its last.</summary>
+        public ReadOnlySpan<byte> RawValue(ReadOnlySpan<byte> json) => json[ValueStart..ValueEnd];
+
+        /// <summary>Whether the value is present and a string.</summary>
+        public bool IsString(ReadOnlySpan<byte> json) => IsPresent && json[ValueStart] == (byte)'"';
+
+        /// <summary>A string value's raw text between the quotes (escapes not decoded).</summary>
+        public ReadOnlySpan<byte> RawString(ReadOnlySpan<byte> json) => json[(ValueStart + 1)..(ValueEnd - 1)];
+
+        /// <summary>The text between the quotes of a string value with no escape sequence; false for any other value.</summary>
+        public bool TryPlainString(ReadOnlySpan<byte> json, out ReadOnlySpan<byte> raw)
+        {
+            bool plain = !ValueEscaped && IsString(json);
+            raw = plain ? RawString(json) : default;
+            return plain;
+        }
 
         internal Member WithValueStart(int start) => this with { ValueStart = start };
 
