@@ -20,12 +20,30 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task HostStart_WithTheIdentityProviderDown_StillStarts_AndReportsWhy()
+    public async Task HostStart_DoesNotWaitForTheFirstFetch()
+    {
+        await using JwksServer jwks = await JwksServer.StartAsync(TestKey.Jwks(TestKey.Default));
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        jwks.HoldUntil(release.Task);
+
+        // A start that awaited the fetch would hang until the release or the 1-minute fetch timeout.
+        using IHost host = await StartAsync(jwks, TimeSpan.FromMinutes(1)).WaitAsync(TimeSpan.FromSeconds(20));
+        await Eventually.Until(() => jwks.RequestCount == 1, "the held JWKS request");
+        JwksKeyProvider provider = host.Services.GetRequiredService<JwksKeyProvider>();
+        Assert.Equal(0, provider.KeyCount);
+
+        release.SetResult();
+        await Eventually.Until(() => provider.KeyCount == 1, "the key set once the response is released");
+    }
+
+    [Fact]
+    public async Task HostStart_WithTheIdentityProviderDown_StillFetchesAtStart_AndReportsWhy()
     {
         await using JwksServer jwks = await JwksServer.StartAsync(TestKey.Jwks(TestKey.Default));
         jwks.FailWith(503);
         using IHost host = await StartAsync(jwks);
 
+        await Eventually.Until(() => jwks.RequestCount >= 1, "the failing JWKS fetch started by the host"); // before anything resolves the provider
         JwksKeyProvider provider = host.Services.GetRequiredService<JwksKeyProvider>();
         await Eventually.Until(() => provider.Status.LastError is not null, "the failed first fetch");
         Assert.Contains("503", provider.Status.LastError, StringComparison.Ordinal);
@@ -43,10 +61,14 @@ public sealed class StartupTests
         Assert.Single(provider.GetServices<IHostedService>());
     }
 
-    private static async Task<IHost> StartAsync(JwksServer jwks)
+    private static async Task<IHost> StartAsync(JwksServer jwks, TimeSpan? fetchTimeout = null)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddPortkeyJwt(options => options.JwksUrls = [jwks.Url]);
+        builder.Services.AddPortkeyJwt(options =>
+        {
+            options.JwksUrls = [jwks.Url];
+            options.FetchTimeout = fetchTimeout ?? options.FetchTimeout;
+        });
         IHost host = builder.Build();
         await host.StartAsync();
         return host;

@@ -74,6 +74,17 @@ internal sealed class JwksServer : IAsyncDisposable
         await context.Response.WriteAsync($"status {status}", context.RequestAborted);
     };
 
+    /// <summary>Holds each response until <paramref name="release"/> completes, then answers as configured before.</summary>
+    public void HoldUntil(Task release)
+    {
+        Func<HttpContext, Task> answer = _respond;
+        _respond = async context =>
+        {
+            await release.WaitAsync(context.RequestAborted);
+            await answer(context);
+        };
+    }
+
     /// <summary>Answers 302 to <paramref name="location"/>.</summary>
     public void RedirectTo(Uri location) => _respond = context =>
     {
