@@ -39,8 +39,12 @@ internal static class Gate
         new("ValidationBenchmarks", "LargeToken", "large token (~4 KB, 104 scopes)", MaxBytes: 8192, Target: "informational"),
         new("ValidationBenchmarks", "JsonWebTokenHandler", "JsonWebTokenHandler + principal", Target: "baseline to beat"),
         new("KeyAndAlgorithmBenchmarks", "Valid", "valid", MaxRatio: 2.0, MaxBytes: 512, BytesBeyondFloor: true, Target: "≤ 1.05× own floor, ≤ 512 B beyond it"),
-        new("ThroughputBenchmarks", "TwoThreads", "2 threads vs 1 (time ratio)", Target: "≥ 1.8× throughput (≤ 0.556) where the floor scales"),
+        new("ThroughputBenchmarks", "TwoThreads", "2 threads vs 1 (time ratio)", Target: "≥ 1.8× throughput (≤ 0.556) where the floor scales; gated below"),
     ];
+
+    private const int ScalingRounds = 120;
+
+    private const double MinRelativeScaling = 0.85;
 
     public static int Run(string artifacts)
     {
@@ -60,7 +64,7 @@ internal static class Gate
 
         Summary[] summaries = BenchmarkRunner.Run([typeof(ValidationBenchmarks), typeof(KeyAndAlgorithmBenchmarks), typeof(ThroughputBenchmarks)], config);
         List<Verdict> verdicts = Evaluate(summaries.SelectMany(s => s.Reports));
-        verdicts.Add(Scaling(verdicts));
+        verdicts.Add(Scaling(PairedScaling.Measure(ScalingRounds)));
         string table = Table(verdicts);
         Console.WriteLine();
         Console.WriteLine(table);
@@ -72,6 +76,14 @@ internal static class Gate
         bool pass = verdicts.All(v => v.Pass) && verdicts.Count(v => v.Checked) >= Rules.Count(r => r.Checked);
         Console.WriteLine(pass ? "benchmark gate: pass" : "benchmark gate: FAIL");
         return pass ? 0 : 1;
+    }
+
+    /// <summary>Only the two-thread scaling check, for a quick look on a new machine.</summary>
+    public static int RunScaling()
+    {
+        Verdict verdict = Scaling(PairedScaling.Measure(ScalingRounds));
+        Console.WriteLine(Table([verdict]));
+        return verdict.Pass ? 0 : 1;
     }
 
     private static List<Verdict> Evaluate(IEnumerable<BenchmarkReport> reports)
@@ -113,17 +125,15 @@ internal static class Gate
     }
 
     /// <summary>
-    /// The validator must scale like raw RSA verification does on this machine: its two-thread time ratio may be at most
-    /// 75 % worse than the floor's. Short runs on a shared VM are noisy; a validator serialised by a lock, where the floor
-    /// reaches 1.8×, would still fail.
+    /// The validator must scale like raw RSA verification does on this machine, measured round by round in one window
+    /// (<see cref="PairedScaling"/>): the median of validation's two-thread speed-up over the floor's must be at least
+    /// 0.85. Measured 0.99–1.00 on the CI VM (rounds' 10th–90th percentiles 0.82–1.15); a validator serialised by a lock
+    /// scores 1 / (the floor's speed-up), 0.55–0.75 on that VM.
     /// </summary>
-    private static Verdict Scaling(List<Verdict> verdicts)
+    private static Verdict Scaling(PairedScaling.Result result)
     {
-        double? floor = verdicts.FirstOrDefault(v => v.Case.Contains("Work=RawRsaVerify", StringComparison.Ordinal))?.Ratio;
-        double? validate = verdicts.FirstOrDefault(v => v.Case.Contains("Work=Validate", StringComparison.Ordinal))?.Ratio;
-        double? relative = floor is > 0 && validate is not null ? validate / floor : null;
-        string label = $"2-thread speed-up vs the floor's (floor {1 / (floor ?? double.NaN):0.00}×, validation {1 / (validate ?? double.NaN):0.00}×)";
-        return new Verdict(label, 0, relative, 0, "validation scales like the floor", "≤ 1.75", relative is <= 1.75, Checked: true);
+        string label = FormattableString.Invariant($"2-thread speed-up, paired with the floor over {result.Rounds} rounds (medians: floor {result.FloorSpeedUp:0.00}×, validation {result.ValidationSpeedUp:0.00}×)");
+        return new Verdict(label, 0, result.Relative, 0, "validation scales like the floor (validation ÷ floor speed-up)", $"≥ {MinRelativeScaling.ToString("0.##", CultureInfo.InvariantCulture)}", result.Relative >= MinRelativeScaling, Checked: true);
     }
 
     private static string Table(List<Verdict> verdicts)

@@ -8,6 +8,7 @@ namespace PortkeyJwt.Benchmarks;
 /// <summary>
 /// Full runs: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --filter '*'
 /// CI gate: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci
+/// The gate's two-thread scaling check alone: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --scaling
 /// Results go to artifacts/benchmarks/ (markdown and JSON; git-ignored).
 /// </summary>
 internal static class Program
@@ -18,6 +19,11 @@ internal static class Program
         if (args.Contains("--ci"))
         {
             return Gate.Run(artifacts);
+        }
+
+        if (args.Contains("--scaling"))
+        {
+            return Gate.RunScaling();
         }
 
         IConfig config = DefaultConfig.Instance

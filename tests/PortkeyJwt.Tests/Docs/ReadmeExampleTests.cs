@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace PortkeyJwt.Tests.Docs;
@@ -31,7 +30,8 @@ public sealed partial class ReadmeExampleTests
     [Fact]
     public void Readme_ShowsTheTestedExample_Verbatim()
     {
-        string source = File.ReadAllText(ThisFile().Replace("ReadmeExampleTests.cs", "ReadmeExample.cs", StringComparison.Ordinal));
+        // Located from the repository root, not [CallerFilePath]: a CI build (CI=true) maps source paths to /_/.
+        string source = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "PortkeyJwt.Tests", "Docs", "ReadmeExample.cs"));
         string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
 
         string expected = Dedent(Between(source, "// begin-snippet: static-jwks\n", "    // end-snippet"));
@@ -53,8 +53,6 @@ public sealed partial class ReadmeExampleTests
         Assert.Contains("dotnet test PortkeyJwt.sln -c Release", head, StringComparison.Ordinal);
         Assert.Contains("dotnet test PortkeyJwt.sln -c Release", ci, StringComparison.Ordinal);
     }
-
-    private static string ThisFile([CallerFilePath] string path = "") => path;
 
     private static string Between(string text, string start, string end)
     {

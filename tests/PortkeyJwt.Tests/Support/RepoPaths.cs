@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Reflection;
 
 namespace PortkeyJwt.Tests.Support;
 
@@ -12,11 +12,11 @@ internal static class RepoPaths
     /// <summary>The repository root; throws when it cannot be found.</summary>
     public static string Root => LazyRoot.Value;
 
-    private static string Locate([CallerFilePath] string sourceFile = "")
+    private static string Locate()
     {
-        // The build output may live outside the repository (--artifacts-path), so the working directory and this
-        // source file's compile-time path are tried after the test assembly's directory.
-        string?[] starts = [AppContext.BaseDirectory, Environment.CurrentDirectory, Path.GetDirectoryName(sourceFile)];
+        // The build output may live outside the repository (--artifacts-path), so the working directory and the root the
+        // build recorded (see the test project file) are tried after the test assembly's directory.
+        string?[] starts = [AppContext.BaseDirectory, Environment.CurrentDirectory, RecordedRoot()];
         foreach (string? start in starts)
         {
             for (DirectoryInfo? dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
@@ -30,4 +30,7 @@ internal static class RepoPaths
 
         throw new DirectoryNotFoundException($"The repository root (the directory holding {SolutionFile}) was not found above any of: {string.Join(", ", starts)}.");
     }
+
+    private static string? RecordedRoot() => typeof(RepoPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
 }
