@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using PortkeyJwt.Internal;
 
@@ -64,20 +65,18 @@ public sealed partial class PortkeyJwtValidator
             return JwsAlgorithm.None;
         }
 
-        JwsAlgorithm algorithm;
-        if (!alg.ValueEscaped)
-        {
-            algorithm = JwsAlgorithms.Parse(alg.RawString(header));
-        }
-        else
-        {
-            // Room for a supported name with every character escaped (5 x "\uXXXX"); anything longer is not one.
-            var reader = JsonRead.At(header, alg.ValueStart);
-            Span<char> name = stackalloc char[32];
-            algorithm = JsonRead.TryCopyString(ref reader, name, out int length) ? JwsAlgorithms.Parse(name[..length]) : JwsAlgorithm.None;
-        }
-
+        JwsAlgorithm algorithm = alg.ValueEscaped ? ReadEscapedAlgorithm(header, alg) : JwsAlgorithms.Parse(alg.RawString(header));
         return _settings.AllowedAlgorithms.Contains(algorithm) ? algorithm : JwsAlgorithm.None;
+    }
+
+    /// <summary>An <c>alg</c> value written with escapes (legal JSON, never seen in practice): unescaped, then parsed.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static JwsAlgorithm ReadEscapedAlgorithm(ReadOnlySpan<byte> header, JsonSyntax.Member alg)
+    {
+        // Room for a supported name with every character escaped (5 x "\uXXXX"); anything longer is not one.
+        var reader = JsonRead.At(header, alg.ValueStart);
+        Span<char> name = stackalloc char[32];
+        return JsonRead.TryCopyString(ref reader, name, out int length) ? JwsAlgorithms.Parse(name[..length]) : JwsAlgorithm.None;
     }
 
     /// <summary>RFC 7515 §4.1.9: <c>typ</c> compared ASCII case-insensitively, an <c>application/</c> prefix optional.</summary>
@@ -124,9 +123,19 @@ public sealed partial class PortkeyJwtValidator
 
         public void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member)
         {
-            Span<byte> buffer = member.KeyEscaped ? stackalloc byte[MaxEscapedNameLength] : default;
-            ReadOnlySpan<byte> name = member.KeyEscaped ? JsonRead.UnescapedKey(json, member, buffer) : member.RawKey(json);
+            ReadOnlySpan<byte> name = member.RawKey(json);
+            if (member.KeyEscaped)
+            {
+                RecordEscaped(json, member);
+            }
+            else if (name.Length is 3 or 4)
+            {
+                Record(name, member);
+            }
+        }
 
+        private void Record(ReadOnlySpan<byte> name, JsonSyntax.Member member)
+        {
             ref JsonSyntax.Member slot = ref Crit;
             if (name.SequenceEqual("alg"u8))
             {
@@ -147,6 +156,14 @@ public sealed partial class PortkeyJwtValidator
 
             Duplicate |= slot.IsPresent;
             slot = member;
+        }
+
+        /// <summary>A key written with escapes (legal JSON, never seen in practice): unescaped, then recorded.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void RecordEscaped(ReadOnlySpan<byte> json, JsonSyntax.Member member)
+        {
+            Span<byte> buffer = stackalloc byte[MaxEscapedNameLength];
+            Record(JsonRead.UnescapedKey(json, member, buffer), member);
         }
     }
 }

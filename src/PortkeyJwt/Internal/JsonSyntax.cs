@@ -54,7 +54,9 @@ internal static class JsonSyntax
         ulong containers = 1;
         int depth = 1;
         bool inObject = true;
-        Member member = default; // the outer object's member being scanned
+        // Where the outer object's member being scanned starts, kept in plain locals (registers) until it is reported.
+        int keyStart = 0, keyEnd = 0, valueStart = 0;
+        bool keyEscaped = false;
         i++;
 
     Opened: // just inside a container: its end, or its first element
@@ -73,15 +75,15 @@ internal static class JsonSyntax
     Element: // i is at an element's first byte: a member's key in an object, a value in an array
         if (inObject)
         {
-            int keyStart = i;
-            if (json[i] != (byte)'"' || !TryScanString(json, ref i, out bool keyEscaped))
+            int start = i;
+            if (json[i] != (byte)'"' || (i = ScanString(json, i, out bool escapedKey)) < 0)
             {
                 return false;
             }
 
             if (depth == 1)
             {
-                member = new Member(keyStart, i, keyEscaped);
+                (keyStart, keyEnd, keyEscaped) = (start, i, escapedKey);
             }
 
             i = SkipWhitespace(json, i);
@@ -100,7 +102,7 @@ internal static class JsonSyntax
         byte b = json[i];
         if (depth == 1)
         {
-            member = member.WithValueStart(i);
+            valueStart = i;
         }
 
         if (b is (byte)'{' or (byte)'[')
@@ -119,22 +121,22 @@ internal static class JsonSyntax
         }
 
         bool escaped = false;
-        bool scanned = b switch
+        i = b switch
         {
-            (byte)'"' => TryScanString(json, ref i, out escaped),
-            (byte)'t' => TryScanLiteral(json, ref i, "true"u8),
-            (byte)'f' => TryScanLiteral(json, ref i, "false"u8),
-            (byte)'n' => TryScanLiteral(json, ref i, "null"u8),
-            _ => TryScanNumber(json, ref i),
+            (byte)'"' => ScanString(json, i, out escaped),
+            (byte)'t' => ScanLiteral(json, i, "true"u8),
+            (byte)'f' => ScanLiteral(json, i, "false"u8),
+            (byte)'n' => ScanLiteral(json, i, "null"u8),
+            _ => ScanNumber(json, i),
         };
-        if (!scanned)
+        if (i < 0)
         {
             return false;
         }
 
         if (depth == 1)
         {
-            members.Visit(json, member.WithValueEnd(i, escaped));
+            members.Visit(json, new Member(keyStart, keyEnd, keyEscaped, valueStart, i, escaped));
         }
 
     AfterValue: // a comma and the next element, or the container's end
@@ -172,7 +174,7 @@ internal static class JsonSyntax
         inObject = ((containers >> (depth - 1)) & 1) != 0;
         if (depth == 1)
         {
-            members.Visit(json, member.WithValueEnd(i));
+            members.Visit(json, new Member(keyStart, keyEnd, keyEscaped, valueStart, i, valueEscaped: false));
         }
 
         goto AfterValue;
@@ -188,18 +190,10 @@ internal static class JsonSyntax
         return i;
     }
 
-    private static bool TryScanLiteral(ReadOnlySpan<byte> json, ref int i, ReadOnlySpan<byte> literal)
-    {
-        if (!json[i..].StartsWith(literal))
-        {
-            return false;
-        }
+    private static int ScanLiteral(ReadOnlySpan<byte> json, int i, ReadOnlySpan<byte> literal) =>
+        json[i..].StartsWith(literal) ? i + literal.Length : -1;
 
-        i += literal.Length;
-        return true;
-    }
-
-    private static bool TryScanNumber(ReadOnlySpan<byte> json, ref int i)
+    private static int ScanNumber(ReadOnlySpan<byte> json, int i)
     {
         int p = i;
         if (p < json.Length && json[p] == (byte)'-')
@@ -209,7 +203,7 @@ internal static class JsonSyntax
 
         if (p >= json.Length || !char.IsAsciiDigit((char)json[p]))
         {
-            return false;
+            return -1;
         }
 
         // Integer part: a single zero, or a non-zero digit followed by digits.
@@ -228,7 +222,7 @@ internal static class JsonSyntax
             p = SkipDigits(json, p);
             if (p == start)
             {
-                return false;
+                return -1;
             }
         }
 
@@ -244,12 +238,11 @@ internal static class JsonSyntax
             p = SkipDigits(json, p);
             if (p == start)
             {
-                return false;
+                return -1;
             }
         }
 
-        i = p;
-        return true;
+        return p;
     }
 
     private static int SkipDigits(ReadOnlySpan<byte> json, int p)
@@ -262,7 +255,7 @@ internal static class JsonSyntax
         return p;
     }
 
-    private static bool TryScanString(ReadOnlySpan<byte> json, ref int i, out bool escaped)
+    private static int ScanString(ReadOnlySpan<byte> json, int i, out bool escaped)
     {
         escaped = false;
         int p = i + 1; // past the opening quote
@@ -280,7 +273,7 @@ internal static class JsonSyntax
                 int run = json[p..].IndexOfAny(StringSpecials);
                 if (run < 0)
                 {
-                    return false; // unterminated
+                    return -1; // unterminated
                 }
 
                 p += run;
@@ -289,21 +282,20 @@ internal static class JsonSyntax
             byte b = json[p];
             if (b == (byte)'"')
             {
-                i = p + 1;
-                return true;
+                return p + 1;
             }
 
             if (b < 0x20)
             {
-                return false; // raw control character
+                return -1; // raw control character
             }
 
             if (b == (byte)'\\')
             {
                 escaped = true;
-                if (!TryScanEscape(json, ref p))
+                if ((p = ScanEscape(json, p)) < 0)
                 {
-                    return false;
+                    return -1;
                 }
 
                 continue;
@@ -312,7 +304,7 @@ internal static class JsonSyntax
             // Non-ASCII: exactly one well-formed UTF-8 scalar value (no overlongs, no surrogates).
             if (Rune.DecodeFromUtf8(json[p..], out _, out int consumed) != OperationStatus.Done)
             {
-                return false;
+                return -1;
             }
 
             p += consumed;
@@ -325,45 +317,43 @@ internal static class JsonSyntax
     /// <summary>A byte that can stand in a string as itself: printable ASCII other than the quote and the backslash.</summary>
     private static bool IsPlainStringByte(byte b) => b is >= 0x20 and < 0x80 and not (byte)'"' and not (byte)'\\';
 
-    private static bool TryScanEscape(ReadOnlySpan<byte> json, ref int p)
+    private static int ScanEscape(ReadOnlySpan<byte> json, int p)
     {
         if (p + 1 >= json.Length)
         {
-            return false;
+            return -1;
         }
 
         byte e = json[p + 1];
         if (e is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t')
         {
-            p += 2;
-            return true;
+            return p + 2;
         }
 
         if (e != (byte)'u' || !TryReadHex4(json, p + 2, out int unit))
         {
-            return false;
+            return -1;
         }
 
         p += 6;
         if (char.IsLowSurrogate((char)unit))
         {
-            return false; // a low surrogate without a high one
+            return -1; // a low surrogate without a high one
         }
 
         if (!char.IsHighSurrogate((char)unit))
         {
-            return true;
+            return p;
         }
 
         // A high surrogate must be followed at once by an escaped low surrogate.
         if (p + 1 < json.Length && json[p] == (byte)'\\' && json[p + 1] == (byte)'u'
             && TryReadHex4(json, p + 2, out int low) && char.IsLowSurrogate((char)low))
         {
-            p += 6;
-            return true;
+            return p + 6;
         }
 
-        return false;
+        return -1;
     }
 
     private static bool TryReadHex4(ReadOnlySpan<byte> json, int start, out int value)
@@ -406,11 +396,14 @@ internal static class JsonSyntax
     /// <summary>Where one member of the outer object is. Offsets are into the scanned JSON; ends are exclusive.</summary>
     public readonly struct Member
     {
-        public Member(int keyStart, int keyEnd, bool keyEscaped)
+        public Member(int keyStart, int keyEnd, bool keyEscaped, int valueStart, int valueEnd, bool valueEscaped)
         {
             KeyStart = keyStart;
             KeyEnd = keyEnd;
             KeyEscaped = keyEscaped;
+            ValueStart = valueStart;
+            ValueEnd = valueEnd;
+            ValueEscaped = valueEscaped;
         }
 
         /// <summary>The key's opening quote.</summary>
@@ -423,13 +416,13 @@ internal static class JsonSyntax
         public bool KeyEscaped { get; }
 
         /// <summary>The value's first byte (a string's opening quote).</summary>
-        public int ValueStart { get; private init; }
+        public int ValueStart { get; }
 
         /// <summary>Just past the value's last byte.</summary>
-        public int ValueEnd { get; private init; }
+        public int ValueEnd { get; }
 
         /// <summary>Whether the value is a string holding an escape sequence.</summary>
-        public bool ValueEscaped { get; private init; }
+        public bool ValueEscaped { get; }
 
         /// <summary>Whether this is a member found by a scan; <see langword="default"/> stands for an absent one.</summary>
         public bool IsPresent => ValueEnd > 0;
@@ -454,9 +447,6 @@ internal static class JsonSyntax
             return plain;
         }
 
-        internal Member WithValueStart(int start) => this with { ValueStart = start };
-
-        internal Member WithValueEnd(int end, bool escaped = false) => this with { ValueEnd = end, ValueEscaped = escaped };
     }
 
     private struct NoMembers : IMemberVisitor

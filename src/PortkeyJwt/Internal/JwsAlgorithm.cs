@@ -63,13 +63,17 @@ internal static class JwsAlgorithms
             return JwsAlgorithm.None;
         }
 
-        Span<char> chars = stackalloc char[5];
-        for (int k = 0; k < 5; k++)
+        // Family from the first two bytes, size from the last three: no transcoding, no search over the names.
+        int family = (utf8Name[0], utf8Name[1]) switch
         {
-            chars[k] = (char)utf8Name[k];
-        }
-
-        return Parse(chars);
+            ((byte)'R', (byte)'S') => 0,
+            ((byte)'P', (byte)'S') => 3,
+            ((byte)'E', (byte)'S') => 6,
+            _ => -1,
+        };
+        ReadOnlySpan<byte> size = utf8Name[2..];
+        int bits = size.SequenceEqual("256"u8) ? 0 : size.SequenceEqual("384"u8) ? 1 : size.SequenceEqual("512"u8) ? 2 : -1;
+        return family < 0 || bits < 0 ? JwsAlgorithm.None : (JwsAlgorithm)(family + bits + 1);
     }
 
     public static string Name(this JwsAlgorithm algorithm) => SupportedNames[(int)algorithm - 1];
