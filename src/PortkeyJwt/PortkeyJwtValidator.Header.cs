@@ -82,17 +82,24 @@ public sealed partial class PortkeyJwtValidator
     /// <summary>RFC 7515 §4.1.9: <c>typ</c> compared ASCII case-insensitively, an <c>application/</c> prefix optional.</summary>
     private static bool TypeMatches(ReadOnlySpan<byte> header, JsonSyntax.Member typ, ReadOnlySpan<byte> requiredType)
     {
-        if (!typ.ValueEscaped)
+        if (typ.ValueEscaped)
         {
-            ReadOnlySpan<byte> raw = typ.RawString(header);
-            if (raw.Length >= 12 && Ascii.EqualsIgnoreCase(raw[..12], "application/"u8))
-            {
-                raw = raw[12..];
-            }
-
-            return Ascii.EqualsIgnoreCase(raw, requiredType);
+            return EscapedTypeMatches(header, typ, requiredType);
         }
 
+        ReadOnlySpan<byte> raw = typ.RawString(header);
+        if (raw.Length >= 12 && Ascii.EqualsIgnoreCase(raw[..12], "application/"u8))
+        {
+            raw = raw[12..];
+        }
+
+        return Ascii.EqualsIgnoreCase(raw, requiredType);
+    }
+
+    /// <summary>A <c>typ</c> value written with escapes: unescaped, then compared as <see cref="TypeMatches"/> does.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool EscapedTypeMatches(ReadOnlySpan<byte> header, JsonSyntax.Member typ, ReadOnlySpan<byte> requiredType)
+    {
         var reader = JsonRead.At(header, typ.ValueStart);
         Span<char> buffer = stackalloc char[MaxTypeLength];
         if (!JsonRead.TryCopyString(ref reader, buffer, out int length))

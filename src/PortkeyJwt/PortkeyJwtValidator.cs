@@ -293,6 +293,7 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>The key named by the header's kid; when absent and a fetch may find it, sets <paramref name="fetchFor"/> to the kid.</summary>
+    [SkipLocalsInit] // the kid buffer is written before it is read
     private VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, JsonSyntax.Member kid, bool mayFetch, ref string? fetchFor)
     {
         int rawLength = kid.RawString(header).Length;
