@@ -96,6 +96,8 @@ public sealed class HeaderTests
     [InlineData("number", "1")]
     [InlineData("null", "null")]
     [InlineData("array", "[\"JWT\"]")]
+    [InlineData("escaped JWS", "\"JW\\u0053\"")]
+    [InlineData("escaped other prefix", "\"text\\/jwt\"")]
     public void Typ_NotJwt_IsInvalidType(string @case, string? rawTyp)
     {
         Assert.NotNull(@case);
@@ -113,6 +115,14 @@ public sealed class HeaderTests
     [InlineData("application/JWT")]
     public void Typ_JwtInAnyCaseWithOptionalApplicationPrefix_IsValid(string typ) =>
         AssertValid(ValidateDefault(Tokens.Mint(header: Tokens.Header(TestKey.Default).With(("typ", typ)))));
+
+    /// <summary>Escapes are legal JSON: an escaped <c>typ</c> is unescaped before the comparison.</summary>
+    [Theory]
+    [InlineData("\"\\u004aWT\"")]
+    [InlineData("\"\\u006a\\u0077\\u0074\"")]
+    [InlineData("\"application\\/jwt\"")]
+    public void Typ_EscapedJwt_IsValid(string rawTyp) =>
+        AssertValid(ValidateDefault(TestKey.Default.SignRaw(HeaderWithRaw("typ", rawTyp), ClaimsJson())));
 
     [Theory]
     [InlineData("at+jwt")]
