@@ -125,6 +125,11 @@ public sealed partial class PortkeyJwtValidator
             return Failures.Empty;
         }
 
+        if (TryRepeatOfUnknownKid(token, mayFetch, out PortkeyJwtResult? repeat, out fetchFor))
+        {
+            return repeat;
+        }
+
         if (_cache?.TryGet(token, _keys.Current, out long nowMs) is { } cached)
         {
             return cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? CheckCallScopes(cached.Result, requiredScopes);
@@ -233,7 +238,13 @@ public sealed partial class PortkeyJwtValidator
         VerificationKey? key = FindKey(keys, header, kid, mayFetch, ref fetchFor);
         if (key is null)
         {
-            return fetchFor is null ? Failures.UnknownKey : null;
+            if (fetchFor is not null)
+            {
+                return null;
+            }
+
+            NoteUnknownKid(token, dot1, header, kid);
+            return Failures.UnknownKey;
         }
 
         if (!key.IsUsableFor(algorithm, _settings.MinimumRsaKeySize))
