@@ -44,6 +44,17 @@ internal sealed class BenchmarkTokens
 
     public string Algorithm { get; }
 
+    /// <summary>
+    /// <paramref name="count"/> tokens that each name a different unknown kid (a random-kid flood); only the header
+    /// differs from <see cref="Valid"/>, since an unknown kid is rejected before the payload or signature is read.
+    /// </summary>
+    public string[] WithUnknownKids(int count)
+    {
+        string rest = Valid[Valid.IndexOf('.', StringComparison.Ordinal)..];
+        return [.. Enumerable.Range(0, count).Select(i =>
+            Base64Url.EncodeToString(Encoding.UTF8.GetBytes($$"""{"alg":"{{Algorithm}}","typ":"JWT","kid":"flood-{{i:x8}}"}""")) + rest)];
+    }
+
     public AsymmetricAlgorithm Key { get; }
 
     public string Kid => "bench-key";

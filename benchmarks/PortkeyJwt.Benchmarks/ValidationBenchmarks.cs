@@ -17,6 +17,9 @@ public class ValidationBenchmarks
 {
     private static readonly string[] RequiredScopes = ["completions.write"];
 
+    /// <summary>Distinct kids cycled by <see cref="UnknownKidFlood"/>: ~1 MB of tokens, more than a core's L2 holds.</summary>
+    private const int FloodKids = 1024;
+
     private BenchmarkTokens _tokens = null!;
     private BenchmarkTokens _large = null!;
     private RSA _rsa = null!;
@@ -26,6 +29,8 @@ public class ValidationBenchmarks
     private JwksKeyProvider _remote = null!;
     private StubJwksHandler _jwksEndpoint = null!;
     private PortkeyJwtValidator _remoteValidator = null!;
+    private string[] _flood = null!;
+    private int _floodNext;
     private JsonWebTokenHandler _handler = null!;
     private TokenValidationParameters _parameters = null!;
 
@@ -48,6 +53,7 @@ public class ValidationBenchmarks
             new HttpClient(_jwksEndpoint));
         Check(_remote.WarmUpAsync().GetAwaiter().GetResult(), "setup: the stub JWKS did not load");
         _remoteValidator = new PortkeyJwtValidator(_remote, options);
+        _flood = _tokens.WithUnknownKids(FloodKids);
 
         _handler = new JsonWebTokenHandler { MapInboundClaims = false };
         _parameters = new TokenValidationParameters
@@ -62,7 +68,7 @@ public class ValidationBenchmarks
         };
         Check(Valid().IsValid && ValidCacheHit().IsValid && LargeToken().IsValid, "setup: tokens do not validate");
         Check(JsonWebTokenHandler().Result.OrganisationId is not null, "setup: JsonWebTokenHandler rejects the token");
-        Check(UnknownKidInCooldown().Error == PortkeyJwtError.UnknownKey && InsufficientScope().Error == PortkeyJwtError.InsufficientScope, "setup: wrong errors");
+        Check(UnknownKidInCooldown().Error == PortkeyJwtError.UnknownKey && UnknownKidFlood().Error == PortkeyJwtError.UnknownKey && InsufficientScope().Error == PortkeyJwtError.InsufficientScope, "setup: wrong errors");
     }
 
     [GlobalCleanup]
@@ -103,8 +109,18 @@ public class ValidationBenchmarks
     [Benchmark]
     public PortkeyJwtResult Expired() => Sync(_validator.ValidateAsync(_tokens.Expired));
 
+    /// <summary>The same token naming a rotated-away kid, again and again (a client retrying a stale token).</summary>
     [Benchmark]
     public PortkeyJwtResult UnknownKidInCooldown() => Sync(_remoteValidator.ValidateAsync(_tokens.UnknownKid));
+
+    /// <summary>A different unknown kid on every call (a random-kid flood): must cost no fetch and allocate nothing.</summary>
+    [Benchmark]
+    public PortkeyJwtResult UnknownKidFlood()
+    {
+        int next = _floodNext;
+        _floodNext = (next + 1) & (FloodKids - 1);
+        return Sync(_remoteValidator.ValidateAsync(_flood[next]));
+    }
 
     [Benchmark]
     public PortkeyJwtResult InsufficientScope() => Sync(_validator.ValidateAsync(_tokens.LacksScope, RequiredScopes));
