@@ -5,6 +5,9 @@ namespace PortkeyJwt;
 
 public sealed partial class PortkeyJwtValidator
 {
+    /// <summary>Longer header segments are not remembered (real ones are under 200 characters), bounding each thread's memo.</summary>
+    private const int MaxRememberedHeaderLength = 1024;
+
     private static long s_lastId;
 
     /// <summary>
@@ -88,6 +91,11 @@ public sealed partial class PortkeyJwtValidator
     /// </summary>
     private void NoteUnknownKid(string token, int dot1, ReadOnlySpan<byte> header, JsonSyntax.Member kid)
     {
+        if (dot1 > MaxRememberedHeaderLength)
+        {
+            return;
+        }
+
         var hash = default(HashCode);
         hash.Add(_id);
         hash.Add(dot1);

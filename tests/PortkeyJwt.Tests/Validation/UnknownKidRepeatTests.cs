@@ -36,6 +36,19 @@ public sealed class UnknownKidRepeatTests
         AssertRejected(PortkeyJwtError.UnknownKey, validator.ValidateNow(again));
     }
 
+    /// <summary>Each thread's memo is bounded: a header segment over 1,024 characters is never remembered.</summary>
+    [Fact]
+    public void LongHeader_RejectedTwice_IsNotRemembered()
+    {
+        PortkeyJwtValidator validator = Tokens.Validator();
+        string token = Tokens.Mint(header: Tokens.Header(Rotated).With(("x5u", new string('a', 800))), key: Rotated);
+        Assert.True(token.IndexOf('.', StringComparison.Ordinal) > 1024);
+
+        AssertRejected(PortkeyJwtError.UnknownKey, validator.ValidateNow(token));
+        AssertRejected(PortkeyJwtError.UnknownKey, validator.ValidateNow(token));
+        Assert.False(validator.RemembersUnknownKid(token));
+    }
+
     [Fact]
     public void DistinctKids_OneAfterAnother_AreNeverRemembered()
     {
