@@ -446,7 +446,6 @@ internal static class JsonSyntax
             raw = plain ? RawString(json) : default;
             return plain;
         }
-
     }
 
     private struct NoMembers : IMemberVisitor
