@@ -9,36 +9,8 @@ namespace PortkeyJwt.Tests.Hardening;
 /// over a provider built from each group's public JWKS, with the same harness and override table as
 /// <see cref="WycheproofJwsTests"/>. Most cases here test the key policy: a refused key set leaves no key to verify with.
 /// </summary>
-public sealed class WycheproofJwkTests(ITestOutputHelper output)
+public sealed class WycheproofJwkTests(ITestOutputHelper output) : WycheproofFileTests(output, Wycheproof.JwkFile, cases: 26, labelledValid: 5)
 {
-    private const string File = Wycheproof.JwkFile;
-
-    [Fact]
-    public void EveryCase_VerifyJws_GivesTheLabelledVerdict_OrItsOverride()
-    {
-        Wycheproof.Report report = Wycheproof.RunAll(File);
-
-        output.WriteLine(report.Summary);
-        Assert.True(report.Failures.Count == 0, $"{report.Failures.Count} failure(s):{Environment.NewLine}{string.Join(Environment.NewLine, report.Failures)}");
-        Assert.Equal(report.NumberOfTests, report.Run);
-        Assert.Equal(26, report.Run);
-        Assert.Equal((5, 21), (report.LabelledValid, report.LabelledInvalid));
-    }
-
-    [Fact]
-    public void InvalidCases_ThroughTheFullValidator_AreRejected_NeverWithAClaimError()
-    {
-        Wycheproof.Report report = Wycheproof.RunAll(File, fullValidator: true);
-
-        output.WriteLine(report.Summary);
-        Assert.True(report.Failures.Count == 0, string.Join(Environment.NewLine, report.Failures));
-        Assert.Equal(21, report.FullValidatorRun);
-    }
-
-    [Fact]
-    public void OverrideTable_NamesRealCases_WithTheLabelTheFileGives() =>
-        Wycheproof.AssertOverridesMatchFile(File);
-
     /// <summary>
     /// Each public key set the file marks bad is refused by the key policy as a whole (FromJson throws ArgumentException,
     /// one warning naming the reason); the one good set loads. The rows name the words of the reason.

@@ -14,36 +14,8 @@ namespace PortkeyJwt.Tests.Hardening;
 /// <see cref="PortkeyJwtError.None"/>, "invalid" must not, except for the rows of <see cref="Wycheproof.Overrides"/>.
 /// Then every "invalid" case through the full validator: still rejected, and never with a claim error.
 /// </summary>
-public sealed class WycheproofJwsTests(ITestOutputHelper output)
+public sealed class WycheproofJwsTests(ITestOutputHelper output) : WycheproofFileTests(output, Wycheproof.JwsFile, cases: 401, labelledValid: 46)
 {
-    private const string File = Wycheproof.JwsFile;
-
-    [Fact]
-    public void EveryCase_VerifyJws_GivesTheLabelledVerdict_OrItsOverride()
-    {
-        Wycheproof.Report report = Wycheproof.RunAll(File);
-
-        output.WriteLine(report.Summary);
-        Assert.True(report.Failures.Count == 0, $"{report.Failures.Count} failure(s):{Environment.NewLine}{string.Join(Environment.NewLine, report.Failures)}");
-        Assert.Equal(report.NumberOfTests, report.Run);
-        Assert.Equal(401, report.Run);
-        Assert.Equal((46, 355), (report.LabelledValid, report.LabelledInvalid));
-    }
-
-    [Fact]
-    public void InvalidCases_ThroughTheFullValidator_AreRejected_NeverWithAClaimError()
-    {
-        Wycheproof.Report report = Wycheproof.RunAll(File, fullValidator: true);
-
-        output.WriteLine(report.Summary);
-        Assert.True(report.Failures.Count == 0, string.Join(Environment.NewLine, report.Failures));
-        Assert.Equal(355, report.FullValidatorRun);
-    }
-
-    [Fact]
-    public void OverrideTable_NamesRealCases_WithTheLabelTheFileGives() =>
-        Wycheproof.AssertOverridesMatchFile(File);
-
     /// <summary>The kid decision in the override table rests on this inventory: only two headers lack a kid, both "alg":"none".</summary>
     [Fact]
     public void HeadersWithoutKid_AreExactlyTheAlgNoneCases()
