@@ -23,8 +23,7 @@ public sealed class StartupTests
     public async Task HostStart_DoesNotWaitForTheFirstFetch()
     {
         await using JwksServer jwks = await JwksServer.StartAsync(TestKey.Jwks(TestKey.Default));
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        jwks.HoldUntil(release.Task);
+        TaskCompletionSource release = jwks.Hold();
 
         // A start that awaited the fetch would hang until the release or the 1-minute fetch timeout.
         using IHost host = await StartAsync(jwks, TimeSpan.FromMinutes(1)).WaitAsync(TimeSpan.FromSeconds(20));

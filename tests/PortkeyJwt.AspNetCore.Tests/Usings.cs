@@ -1,2 +1,3 @@
 global using System.Text.Json.Nodes;
 global using PortkeyJwt.AspNetCore.Tests.Support;
+global using PortkeyJwt.Testing;

@@ -2,10 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -76,8 +73,7 @@ internal sealed class Gateway : IAsyncDisposable
         app.MapGet("/policy/admin", Echo).RequireAuthorization("admin");
         await app.StartAsync();
 
-        var root = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
-        return new Gateway(app, new HttpClient { BaseAddress = root }, logs);
+        return new Gateway(app, new HttpClient { BaseAddress = Loopback.Root(app) }, logs);
     }
 
     /// <summary>A request carrying <paramref name="token"/> in <paramref name="header"/> (<c>Authorization</c> gets a <c>Bearer</c> prefix).</summary>
@@ -95,15 +91,7 @@ internal sealed class Gateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(stopping.Token);
-        }
-        finally
-        {
-            await _app.DisposeAsync();
-        }
+        await Loopback.StopAsync(_app);
     }
 
     private static string Echo(HttpContext context)

@@ -30,25 +30,6 @@ internal static class Tokens
         ["exp"] = NowSeconds + 600,
     };
 
-    /// <summary>Applies <paramref name="changes"/> to a copy of <paramref name="source"/>; a null value removes the member.</summary>
-    public static JsonObject With(this JsonObject source, params (string Name, JsonNode? Value)[] changes)
-    {
-        var copy = (JsonObject)source.DeepClone();
-        foreach ((string name, JsonNode? value) in changes)
-        {
-            if (value is null)
-            {
-                copy.Remove(name);
-            }
-            else
-            {
-                copy[name] = value.DeepClone();
-            }
-        }
-
-        return copy;
-    }
-
     /// <summary>A token signed by <paramref name="key"/> (default: <see cref="TestKey.Default"/>).</summary>
     public static string Mint(JsonObject? claims = null, JsonObject? header = null, TestKey? key = null)
     {

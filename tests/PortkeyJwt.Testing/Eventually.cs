@@ -1,4 +1,4 @@
-namespace PortkeyJwt.AspNetCore.Tests.Support;
+namespace PortkeyJwt.Testing;
 
 /// <summary>A bounded poll for a condition another thread makes true: fails with what it waited for, never hangs.</summary>
 internal static class Eventually
@@ -10,10 +10,10 @@ internal static class Eventually
         {
             if (watch.Elapsed > (limit ?? TimeSpan.FromSeconds(10)))
             {
-                Assert.Fail($"Timed out after {watch.Elapsed.TotalSeconds:0.#} s waiting for {what}.");
+                throw new TimeoutException($"Timed out after {watch.Elapsed.TotalSeconds:0.#} s waiting for {what}.");
             }
 
-            await Task.Delay(5);
+            await Task.Delay(2);
         }
     }
 }
