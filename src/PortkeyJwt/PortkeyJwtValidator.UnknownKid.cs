@@ -17,7 +17,7 @@ public sealed partial class PortkeyJwtValidator
     [ThreadStatic]
     private static UnknownKidMemo? t_unknownKid;
 
-    /// <summary>Per thread, a hash of the header segment (and validator) of the last unknown-kid rejection.</summary>
+    /// <summary>Per thread, a hash of the last unknown-kid rejection (validator, header length, raw kid); see <see cref="NoteUnknownKid"/>.</summary>
     [ThreadStatic]
     private static int t_lastUnknownKidHash;
 
