@@ -1,4 +1,3 @@
-using System.Text;
 using PortkeyJwt.Internal;
 
 namespace PortkeyJwt;
@@ -42,44 +41,18 @@ public sealed partial class PortkeyJwtValidator
         result = null;
         fetchFor = null;
         UnknownKidMemo? memo = t_unknownKid;
-        if (memo is null || memo.ValidatorId != _id)
+        if (memo is null || !memo.IsHeaderOf(_id, token) || !TwoSegmentsFollow(token, memo.HeaderSegment.Length, out _))
         {
-            return false;
-        }
-
-        // The same header segment, then the same structure rule as the full path (anything else is left to it).
-        int dot1 = memo.HeaderSegment.Length;
-        if (token.Length <= dot1 || token[dot1] != '.' || !token.AsSpan(0, dot1).SequenceEqual(memo.HeaderSegment))
-        {
-            return false;
-        }
-
-        int dot2 = token.IndexOf('.', dot1 + 1);
-        if (dot2 < 0 || dot2 == dot1 + 1 || token.AsSpan(dot2 + 1).Contains('.'))
-        {
-            return false;
+            return false; // not a repeat, or a structure the full path reports
         }
 
         KeySetSnapshot? keys = _keys.Current;
-        if (keys is null || keys.TryGetKey(memo.Kid, out _))
+        if (keys is null || LookUp(keys, memo.Kid, memo.Kid, mayFetch, ref fetchFor) is not null)
         {
-            return false;
+            return false; // no key set, or the kid has arrived: validate in full
         }
 
-        if (mayFetch && _keys.ShouldFetchFor(memo.Kid))
-        {
-            fetchFor = memo.Kid;
-            return true;
-        }
-
-        // As in the full path: a fetch may have published the kid between the two reads.
-        KeySetSnapshot? latest = _keys.Current;
-        if (latest is not null && !ReferenceEquals(latest, keys) && latest.TryGetKey(memo.Kid, out _))
-        {
-            return false;
-        }
-
-        result = Failures.UnknownKey;
+        result = fetchFor is null ? Failures.UnknownKey : null;
         return true;
     }
 
@@ -107,42 +80,21 @@ public sealed partial class PortkeyJwtValidator
             return;
         }
 
-        UnknownKidMemo? memo = t_unknownKid;
-        if (memo is not null && memo.ValidatorId == _id && token.AsSpan(0, dot1).SequenceEqual(memo.HeaderSegment))
+        if (t_unknownKid?.IsHeaderOf(_id, token) == true)
         {
             return; // already remembered (the full path ran because the kid was looked up again)
         }
 
-        string? name = KidString(header, kid);
-        if (name is not null)
+        ReadOnlySpan<byte> raw = kid.RawString(header);
+        if (raw.Length <= MaxKeyIdBytes) // a longer kid cannot name a key; the full path rejects it before any lookup
         {
-            t_unknownKid = new UnknownKidMemo(_id, token[..dot1], name);
+            Span<char> name = stackalloc char[raw.Length];
+            t_unknownKid = new UnknownKidMemo(_id, token[..dot1], name[..CopyKid(header, kid, name)].ToString());
         }
     }
 
     /// <summary>For tests: whether this thread remembers <paramref name="token"/>'s header as naming an unknown kid.</summary>
-    internal bool RemembersUnknownKid(string token) =>
-        t_unknownKid is { } memo && memo.ValidatorId == _id && token.Length > memo.HeaderSegment.Length
-        && token[memo.HeaderSegment.Length] == '.' && token.StartsWith(memo.HeaderSegment, StringComparison.Ordinal);
-
-    /// <summary>The kid as a string; null when it cannot be one a key set holds (too long, or not unescapable).</summary>
-    private static string? KidString(ReadOnlySpan<byte> header, JsonSyntax.Member kid)
-    {
-        ReadOnlySpan<byte> raw = kid.RawString(header);
-        if (raw.Length > MaxKeyIdBytes)
-        {
-            return null;
-        }
-
-        if (!kid.ValueEscaped)
-        {
-            return Encoding.UTF8.GetString(raw); // JsonSyntax has checked it is valid UTF-8
-        }
-
-        Span<char> buffer = stackalloc char[MaxKeyIdBytes];
-        var reader = JsonRead.At(header, kid.ValueStart);
-        return JsonRead.TryCopyString(ref reader, buffer, out int length) ? buffer[..length].ToString() : null;
-    }
+    internal bool RemembersUnknownKid(string token) => t_unknownKid?.IsHeaderOf(_id, token) == true;
 
     private sealed class UnknownKidMemo(long validatorId, string headerSegment, string kid)
     {
@@ -151,5 +103,10 @@ public sealed partial class PortkeyJwtValidator
         public string HeaderSegment { get; } = headerSegment;
 
         public string Kid { get; } = kid;
+
+        /// <summary>Whether <paramref name="token"/>, under the validator <paramref name="validatorId"/>, starts with this header segment and its dot.</summary>
+        public bool IsHeaderOf(long validatorId, string token) =>
+            ValidatorId == validatorId && token.Length > HeaderSegment.Length && token[HeaderSegment.Length] == '.'
+            && token.StartsWith(HeaderSegment, StringComparison.Ordinal);
     }
 }

@@ -191,8 +191,7 @@ public sealed partial class PortkeyJwtValidator
         // Rule 1: exactly three segments; header and payload non-empty. An empty signature is left to the header and
         // signature checks, so an unsecured "alg":"none" token is reported as UnsupportedAlgorithm.
         int dot1 = token.IndexOf('.', StringComparison.Ordinal);
-        int dot2 = dot1 < 0 ? -1 : token.IndexOf('.', dot1 + 1);
-        if (dot2 < 0 || dot1 == 0 || dot2 == dot1 + 1 || token.AsSpan(dot2 + 1).Contains('.'))
+        if (dot1 <= 0 || !TwoSegmentsFollow(token, dot1, out int dot2))
         {
             return Failures.NotThreeSegments;
         }
@@ -303,6 +302,16 @@ public sealed partial class PortkeyJwtValidator
         public int Decoded;
     }
 
+    /// <summary>
+    /// Rule 1 after the header: from the dot at <paramref name="dot1"/>, a non-empty payload, a second dot, and no third
+    /// one (the signature may be empty: see <see cref="Validate(string, Span{byte}, ref Scratch, bool, bool, out string?)"/>).
+    /// </summary>
+    private static bool TwoSegmentsFollow(string token, int dot1, out int dot2)
+    {
+        dot2 = token.IndexOf('.', dot1 + 1);
+        return dot2 > dot1 + 1 && !token.AsSpan(dot2 + 1).Contains('.');
+    }
+
     /// <summary>The key named by the header's kid; when absent and a fetch may find it, sets <paramref name="fetchFor"/> to the kid.</summary>
     [SkipLocalsInit] // the kid buffer is written before it is read
     private VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, JsonSyntax.Member kid, bool mayFetch, ref string? fetchFor)
@@ -313,40 +322,13 @@ public sealed partial class PortkeyJwtValidator
             return null; // longer than any kid a key set can hold, escapes and all
         }
 
-        // A string's UTF-16 length never exceeds its raw UTF-8 length, so the raw length bounds the buffer.
         char[]? rented = null;
         Span<char> buffer = rawLength <= JwksParser.MaxKeyIdLength
             ? stackalloc char[JwksParser.MaxKeyIdLength]
             : (rented = ArrayPool<char>.Shared.Rent(rawLength));
         try
         {
-            int length;
-            if (kid.ValueEscaped)
-            {
-                var reader = JsonRead.At(header, kid.ValueStart);
-                length = reader.CopyString(buffer);
-            }
-            else
-            {
-                length = Encoding.UTF8.GetChars(kid.RawString(header), buffer); // JsonSyntax has checked it is valid UTF-8
-            }
-
-            ReadOnlySpan<char> name = buffer[..length];
-            if (keys.TryGetKey(name, out VerificationKey found))
-            {
-                return found;
-            }
-
-            if (mayFetch && _keys.ShouldFetchFor(name))
-            {
-                fetchFor = name.ToString();
-                return null;
-            }
-
-            // A fetch may have completed between reading the set and asking for one (it publishes the new set before it
-            // starts the cooldown): look once more in the newest set rather than fail a kid that has just arrived.
-            KeySetSnapshot? latest = _keys.Current;
-            return latest is not null && !ReferenceEquals(latest, keys) && latest.TryGetKey(name, out found) ? found : null;
+            return LookUp(keys, buffer[..CopyKid(header, kid, buffer)], nameString: null, mayFetch, ref fetchFor);
         }
         finally
         {
@@ -355,5 +337,43 @@ public sealed partial class PortkeyJwtValidator
                 ArrayPool<char>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>
+    /// The kid's text, escapes decoded, into <paramref name="buffer"/> (at least the kid's raw length: a string's UTF-16
+    /// length never exceeds its raw UTF-8 length); returns its length.
+    /// </summary>
+    private static int CopyKid(ReadOnlySpan<byte> header, JsonSyntax.Member kid, Span<char> buffer)
+    {
+        if (kid.ValueEscaped)
+        {
+            var reader = JsonRead.At(header, kid.ValueStart);
+            return reader.CopyString(buffer);
+        }
+
+        return Encoding.UTF8.GetChars(kid.RawString(header), buffer); // JsonSyntax has checked it is valid UTF-8
+    }
+
+    /// <summary>
+    /// The key named <paramref name="name"/>; when absent and a fetch may find it, null with <paramref name="fetchFor"/> set
+    /// to the name (<paramref name="nameString"/> when the caller already holds it as a string).
+    /// </summary>
+    private VerificationKey? LookUp(KeySetSnapshot keys, ReadOnlySpan<char> name, string? nameString, bool mayFetch, ref string? fetchFor)
+    {
+        if (keys.TryGetKey(name, out VerificationKey found))
+        {
+            return found;
+        }
+
+        if (mayFetch && _keys.ShouldFetchFor(name))
+        {
+            fetchFor = nameString ?? name.ToString();
+            return null;
+        }
+
+        // A fetch may have completed between reading the set and asking for one (it publishes the new set before it
+        // starts the cooldown): look once more in the newest set rather than fail a kid that has just arrived.
+        KeySetSnapshot? latest = _keys.Current;
+        return latest is not null && !ReferenceEquals(latest, keys) && latest.TryGetKey(name, out found) ? found : null;
     }
 }
