@@ -3,13 +3,13 @@ using Xunit.Abstractions;
 namespace PortkeyJwt.Tests.Hardening;
 
 /// <summary>
-/// The checks every Project Wycheproof JWS-shaped file gets (see ../shared/vectors/wycheproof/README.md): each case through
+/// The checks every Project Wycheproof JWS-shaped file gets (see Vectors/data/wycheproof/README.md): each case through
 /// the JWS-level entry point <see cref="PortkeyJwtValidator.VerifyJws"/> gives its label's verdict or the one its row in
 /// <see cref="Wycheproof.Overrides"/> gives; every "invalid" case through the full validator is still rejected, never with a
 /// claim error; and every override row names real cases with the label the file gives them.
 /// </summary>
 /// <param name="output">Receives each run's summary.</param>
-/// <param name="file">The file under ../shared/vectors/wycheproof.</param>
+/// <param name="file">The file under Vectors/data/wycheproof.</param>
 /// <param name="cases">How many cases the file holds.</param>
 /// <param name="labelledValid">How many of them the file labels "valid".</param>
 public abstract class WycheproofFileTests(ITestOutputHelper output, string file, int cases, int labelledValid)

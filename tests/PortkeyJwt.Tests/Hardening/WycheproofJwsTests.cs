@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace PortkeyJwt.Tests.Hardening;
 
 /// <summary>
-/// Project Wycheproof's <c>json_web_signature_test.json</c> (401 compact JWS cases, see ../shared/vectors/wycheproof/README.md)
+/// Project Wycheproof's <c>json_web_signature_test.json</c> (401 compact JWS cases, see Vectors/data/wycheproof/README.md)
 /// run through the JWS-level entry point <see cref="PortkeyJwtValidator.VerifyJws"/>: "valid" must give
 /// <see cref="PortkeyJwtError.None"/>, "invalid" must not, except for the rows of <see cref="Wycheproof.Overrides"/>.
 /// Then every "invalid" case through the full validator: still rejected, and never with a claim error.

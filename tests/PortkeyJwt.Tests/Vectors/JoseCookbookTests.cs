@@ -7,7 +7,7 @@ using PortkeyJwt.Tests.Keys;
 namespace PortkeyJwt.Tests.Vectors;
 
 /// <summary>
-/// RFC 7520 ("JOSE cookbook") examples from ../shared/vectors/jose-cookbook (see its README.md). None of the 4.x
+/// RFC 7520 ("JOSE cookbook") examples from Vectors/data/jose-cookbook (see its README.md). None of the 4.x
 /// payloads is a JWT claims set, so the signatures are checked at the signature layer: the published public key goes
 /// through the JWKS import policy, and <see cref="VerificationKey.Verify"/> checks <c>output.compact</c>.
 /// </summary>

@@ -6,15 +6,15 @@ using PortkeyJwt.Internal;
 namespace PortkeyJwt.Tests.Vectors;
 
 /// <summary>
-/// Finds the third-party test vectors in <c>../shared/vectors</c> beside the repository root (the directory holding
-/// <c>PortkeyJwt.sln</c>). The vectors are never copied into the repository. When they are missing the tests that need
-/// them fail with a message saying where they were looked for; they never skip.
+/// Finds the third-party test vectors kept in this repository under <c>tests/PortkeyJwt.Tests/Vectors/data</c>, one folder
+/// per upstream project, each with a README giving its provenance (commit, sha256 per file) and its licence. When a file
+/// is missing the tests that need it fail with a message saying where it was looked for; they never skip.
 /// </summary>
 internal static class VectorFiles
 {
     private static readonly Lazy<string> LazyRoot = new(() => Locate());
 
-    /// <summary>The full path of the shared <c>vectors</c> directory; throws when it cannot be found.</summary>
+    /// <summary>The full path of the <c>data</c> directory; throws when it cannot be found.</summary>
     public static string VectorsDirectory => LazyRoot.Value;
 
     /// <summary>The full path of one vector file, e.g. <c>PathOf("wycheproof", "rsa_signature_2048_sha256_test.json")</c>.</summary>
@@ -23,7 +23,7 @@ internal static class VectorFiles
         string path = Path.Combine([VectorsDirectory, .. parts]);
         return File.Exists(path)
             ? path
-            : throw new FileNotFoundException($"The test vector file '{path}' is missing from the shared vectors directory.", path);
+            : throw new FileNotFoundException($"The test vector file '{path}' is missing from the test vectors directory.", path);
     }
 
     /// <summary>Parses one vector file.</summary>
@@ -44,11 +44,9 @@ internal static class VectorFiles
 
     private static string Locate()
     {
-        string vectors = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "vectors"));
+        string vectors = Path.Combine(RepoPaths.Root, "tests", "PortkeyJwt.Tests", "Vectors", "data");
         return System.IO.Directory.Exists(vectors)
             ? vectors
-            : throw new DirectoryNotFoundException(
-                $"The shared test vectors were not found at '{vectors}'. They are not part of this repository: clone the "
-                + $"shared repository so that '../shared/vectors' sits beside the repository root '{RepoPaths.Root}'.");
+            : throw new DirectoryNotFoundException($"The test vectors were not found at '{vectors}' (repository root '{RepoPaths.Root}').");
     }
 }

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace PortkeyJwt.Tests.Vectors;
 
 /// <summary>
-/// Project Wycheproof signature vectors (../shared/vectors/wycheproof, see its README.md) run through the
+/// Project Wycheproof signature vectors (Vectors/data/wycheproof, see its README.md) run through the
 /// signature-verification layer: each group's JWK is imported through the JWKS key policy, then every vector's raw
 /// message and signature go to <see cref="VerificationKey.Verify"/>. "valid" must verify, "invalid" must not, and
 /// "acceptable" must not either (our documented choice: reject). Verify must return false, never throw, for any bytes.
