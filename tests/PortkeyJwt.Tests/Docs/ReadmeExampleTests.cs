@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ReadmeExample;
 
 namespace PortkeyJwt.Tests.Docs;
 
@@ -8,9 +9,10 @@ public sealed partial class ReadmeExampleTests
     public async Task ReadmeExample_ValidToken_PrintsTheCaller()
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string token = Tokens.Mint(Tokens.Claims().With(("iss", "https://auth.example.com"), ("iat", now), ("nbf", now), ("exp", now + 600)));
+        string token = Tokens.Mint(Tokens.Claims().With(("iss", "https://auth.example.com"), ("aud", "portkey-gateway"), ("iat", now), ("nbf", now), ("exp", now + 600)));
+        using var authentication = new GatewayAuthentication(TestKey.Jwks(TestKey.Default));
 
-        string output = await ReadmeExample.AuthenticateAsync(TestKey.Jwks(TestKey.Default), token);
+        string output = await authentication.AuthenticateAsync(token);
 
         Assert.Equal("org-3f2a/ws-default as dev@example.com [completions.write logs.view]", output);
     }
@@ -19,9 +21,10 @@ public sealed partial class ReadmeExampleTests
     public async Task ReadmeExample_MissingScope_Prints403()
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string token = Tokens.Mint(Tokens.Claims().With(("iss", "https://auth.example.com"), ("scope", "logs.view"), ("iat", now), ("nbf", now), ("exp", now + 600)));
+        string token = Tokens.Mint(Tokens.Claims().With(("iss", "https://auth.example.com"), ("aud", "portkey-gateway"), ("scope", "logs.view"), ("iat", now), ("nbf", now), ("exp", now + 600)));
+        using var authentication = new GatewayAuthentication(TestKey.Jwks(TestKey.Default));
 
-        string output = await ReadmeExample.AuthenticateAsync(TestKey.Jwks(TestKey.Default), token);
+        string output = await authentication.AuthenticateAsync(token);
 
         Assert.StartsWith("403 InsufficientScope:", output, StringComparison.Ordinal);
         Assert.DoesNotContain(token, output, StringComparison.Ordinal);
@@ -31,10 +34,10 @@ public sealed partial class ReadmeExampleTests
     public void Readme_ShowsTheTestedExample_Verbatim()
     {
         // Located from the repository root, not [CallerFilePath]: a CI build (CI=true) maps source paths to /_/.
-        string source = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "PortkeyJwt.Tests", "Docs", "ReadmeExample.cs"));
+        string source = File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "ReadmeExample", "GatewayAuthentication.cs"));
         string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
 
-        string expected = Dedent(Between(source, "// begin-snippet: static-jwks\n", "    // end-snippet"));
+        string expected = Dedent(Between(source, "// begin-snippet: static-jwks\n", "// end-snippet"));
         Match block = ReadmeBlock().Match(readme);
 
         Assert.True(block.Success, "README.md has no ```csharp block after <!-- snippet: static-jwks -->");
