@@ -33,6 +33,20 @@ public sealed class SampleGatewayTests
         await AssertListensAsync(sample, url);
     }
 
+    [Fact]
+    public async Task Sample_JwksFetchesFailing_LogsOneLinePerRetry_WithoutStackTraces()
+    {
+        await using JwksServer jwks = await JwksServer.StartAsync();
+        jwks.AbortConnections();
+
+        await using SampleGateway sample = SampleGateway.Start(["--urls", $"http://127.0.0.1:{SampleGateway.FreePort()}", .. PointedAt(jwks)]);
+
+        // The first fetch and the first retry (1 s later), each reported by the library in one line.
+        await sample.WaitForLinesAsync(line => line.Contains("fetch failed: network error", StringComparison.Ordinal), "two failed JWKS fetches reported", count: 2);
+        Assert.True(jwks.RequestCount >= 2);
+        Assert.DoesNotContain(sample.Lines, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal) || line.Contains("--->", StringComparison.Ordinal));
+    }
+
     /// <summary>Command-line configuration pointing the sample's JWKS URL at <paramref name="jwks"/>.</summary>
     private static string[] PointedAt(JwksServer jwks) => [$"--PortkeyJwt:JwksUrls:0={jwks.Url}"];
 
