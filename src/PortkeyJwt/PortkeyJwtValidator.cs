@@ -45,6 +45,29 @@ public sealed partial class PortkeyJwtValidator
     /// <summary>The validated-token cache; null when <see cref="PortkeyJwtOptions.ValidationCache"/> is off.</summary>
     internal ValidationCache? Cache => _cache;
 
+    /// <summary>
+    /// How many of <paramref name="keys"/> can verify a token this validator accepts: a key fits when some allowed
+    /// algorithm may use it (its <c>alg</c>, family and curve, and at least <see cref="PortkeyJwtOptions.MinimumRsaKeySize"/>).
+    /// For health checks: a loaded set in which no key fits rejects every token.
+    /// </summary>
+    internal int CountUsableKeys(KeySetSnapshot keys)
+    {
+        int usable = 0;
+        foreach (VerificationKey key in keys.Keys.Values)
+        {
+            for (JwsAlgorithm algorithm = JwsAlgorithm.RS256; algorithm <= JwsAlgorithm.ES512; algorithm++)
+            {
+                if (_settings.AllowedAlgorithms.Contains(algorithm) && key.IsUsableFor(algorithm, _settings.MinimumRsaKeySize))
+                {
+                    usable++;
+                    break;
+                }
+            }
+        }
+
+        return usable;
+    }
+
     /// <summary>Validates <paramref name="token"/> (the compact JWS, without a <c>Bearer</c> prefix).</summary>
     /// <param name="token">The token.</param>
     /// <param name="cancellationToken">Cancels a wait for keys; a validation that needs no key fetch completes synchronously.</param>
