@@ -13,7 +13,7 @@ namespace PortkeyJwt;
 /// </summary>
 /// <remarks>
 /// Rejections are values, never exceptions: no content of a token makes <see cref="ValidateAsync(string, CancellationToken)"/>
-/// throw. Exceptions mean misuse (a null argument) or cancellation.
+/// throw. Exceptions mean misuse (a null argument, a required scope that is not a scope name) or cancellation.
 /// </remarks>
 public sealed partial class PortkeyJwtValidator
 {
@@ -82,13 +82,19 @@ public sealed partial class PortkeyJwtValidator
     /// A missing scope yields <see cref="PortkeyJwtError.InsufficientScope"/> (HTTP 403).
     /// </summary>
     /// <param name="token">The token.</param>
-    /// <param name="requiredScopes">Scopes this call requires; null or empty for none.</param>
+    /// <param name="requiredScopes">
+    /// Scopes this call requires; null or empty for none. Each must be a scope name, as in
+    /// <see cref="PortkeyJwtOptions.RequiredScopes"/>: printable ASCII without spaces, quotes or backslashes, not empty
+    /// once a leading <c>portkey.</c> is removed.
+    /// </param>
     /// <param name="cancellationToken">Cancels a wait for keys.</param>
     /// <returns>The principal, or the reason the token was rejected.</returns>
+    /// <exception cref="ArgumentException"><paramref name="requiredScopes"/> holds null or a value that is not a scope name (misuse: no token could grant it).</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads shipped together in the first version; neither can shadow the other.")]
     public ValueTask<PortkeyJwtResult> ValidateAsync(string token, IReadOnlyList<string>? requiredScopes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(token);
+        CheckScopeNames(requiredScopes);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<PortkeyJwtResult>(cancellationToken);
@@ -317,6 +323,35 @@ public sealed partial class PortkeyJwtValidator
         // Rules 5-7: claims.
         return ReadClaims(payload, claims, key);
     }
+
+    /// <summary>
+    /// Per-call scopes come from the caller's code, not from a token: a value that is not a scope name (no token could
+    /// grant it) is refused at once, as the same value in <see cref="PortkeyJwtOptions.RequiredScopes"/> is, rather than
+    /// turning every call into a 403. Reads each name in place: no allocation.
+    /// </summary>
+    private static void CheckScopeNames(IReadOnlyList<string>? requiredScopes)
+    {
+        if (requiredScopes is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < requiredScopes.Count; i++)
+        {
+            string? scope = requiredScopes[i];
+            if (scope is null || !ScopeNames.IsValidToken(ScopeNames.Normalise(scope)))
+            {
+                ThrowNotAScopeName(scope, nameof(requiredScopes));
+            }
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowNotAScopeName(string? scope, string parameterName) => throw new ArgumentException(
+        scope is null
+            ? "Required scopes must not contain null."
+            : $"'{scope}' is not a scope name: a scope must be printable ASCII without spaces, quotes or backslashes, and not empty after a leading 'portkey.'.",
+        parameterName);
 
     /// <summary>How much of the validation buffer was written: the ASCII copy's prefix and the decoded segments.</summary>
     private struct Scratch

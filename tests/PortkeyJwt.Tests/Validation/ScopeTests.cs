@@ -171,6 +171,45 @@ public sealed class ScopeTests
         Assert.Throws<ArgumentException>(() => validator.ValidateNow(Tokens.Mint(), [null!]));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("bad scope")]
+    [InlineData("portkey.")]
+    [InlineData("quote\"d")]
+    [InlineData("back\\slash")]
+    [InlineData("tab\tinside")]
+    [InlineData("caf\u00e9")]
+    public void RequiredScopes_PerCallNotAScopeName_ThrowsArgumentExceptionAtOnce_AsInTheOptions(string scope)
+    {
+        var validator = Tokens.Validator();
+
+        // Thrown before any rule runs: for a valid token and for one that is not a token at all.
+        ArgumentException forValid = Assert.Throws<ArgumentException>(() => validator.ValidateNow(Tokens.Mint(), ["a", scope]));
+        ArgumentException forJunk = Assert.Throws<ArgumentException>(() => validator.ValidateNow("not-a-token", [scope]));
+        ArgumentException inOptions = Assert.ThrowsAny<ArgumentException>(() => Tokens.Validator(new PortkeyJwtOptions { RequiredScopes = [scope] }));
+
+        Assert.Equal("requiredScopes", forValid.ParamName);
+        Assert.Equal("requiredScopes", forJunk.ParamName);
+        Assert.Equal(nameof(PortkeyJwtOptions.RequiredScopes), inOptions.ParamName);
+    }
+
+    [Fact]
+    public void RequiredScopes_PerCallOnACachedValidToken_AllocateNothing()
+    {
+        var validator = Tokens.Validator();
+        string token = Tokens.Mint(Tokens.Claims().With(("scope", "completions.write logs.view")));
+        string[] scopes = ["completions.write", "portkey.logs.view"];
+        AssertValid(validator.ValidateNow(token, scopes)); // fills the validated-token cache
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            _ = validator.ValidateNow(token, scopes);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static PortkeyJwtResult ValidateRequiring(string token, IReadOnlyList<string>? requiredScopes) =>
         Tokens.Validator().ValidateNow(token, requiredScopes);
 
