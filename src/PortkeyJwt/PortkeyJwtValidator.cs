@@ -68,7 +68,10 @@ public sealed partial class PortkeyJwtValidator
         return usable;
     }
 
-    /// <summary>Validates <paramref name="token"/> (the compact JWS, without a <c>Bearer</c> prefix).</summary>
+    /// <summary>
+    /// Validates <paramref name="token"/> (the compact JWS, without a <c>Bearer</c> prefix: a token that starts with one is
+    /// <see cref="PortkeyJwtError.Malformed"/>, and its detail says so).
+    /// </summary>
     /// <param name="token">The token.</param>
     /// <param name="cancellationToken">Cancels a wait for keys; a validation that needs no key fetch completes synchronously.</param>
     /// <returns>The principal, or the reason the token was rejected.</returns>
@@ -222,7 +225,7 @@ public sealed partial class PortkeyJwtValidator
         int dot1 = token.IndexOf('.', StringComparison.Ordinal);
         if (dot1 <= 0 || !TwoSegmentsFollow(token, dot1, out int dot2))
         {
-            return Failures.NotThreeSegments;
+            return NotCompact(token, Failures.NotThreeSegments);
         }
 
         // The header alone decides the key: only it is converted and decoded before the key is found, so a token naming
@@ -232,7 +235,7 @@ public sealed partial class PortkeyJwtValidator
         used.Ascii = dot1;
         if (Ascii.FromUtf16(token.AsSpan(0, dot1), ascii, out _) != OperationStatus.Done)
         {
-            return Failures.BadBase64;
+            return NotCompact(token, Failures.BadBase64);
         }
 
         ReadOnlySpan<byte> headerSegment = ascii[..dot1];
@@ -240,7 +243,7 @@ public sealed partial class PortkeyJwtValidator
         used.Decoded = header.Length;
         if (!Base64UrlStrict.IsValid(headerSegment) || !Base64UrlStrict.TryDecodeValidated(headerSegment, header, out _))
         {
-            return Failures.BadBase64;
+            return NotCompact(token, Failures.BadBase64);
         }
 
         // Rule 2: header syntax and policy.
@@ -323,6 +326,14 @@ public sealed partial class PortkeyJwtValidator
         // Rules 5-7: claims.
         return ReadClaims(payload, claims, key);
     }
+
+    /// <summary>
+    /// A token that fails rule 1 or its header decoding: <see cref="Failures.BearerPrefix"/> when it starts with
+    /// <c>Bearer </c> (any case: a caller passed the whole header value), else <paramref name="failure"/>. Only failing
+    /// tokens are looked at, so valid ones pay nothing; a space can never be part of a compact JWS.
+    /// </summary>
+    private static PortkeyJwtResult NotCompact(string token, PortkeyJwtResult failure) =>
+        token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Failures.BearerPrefix : failure;
 
     /// <summary>
     /// Per-call scopes come from the caller's code, not from a token: a value that is not a scope name (no token could
