@@ -16,7 +16,10 @@ public static class PortkeyScopeAuthorizationExtensions
     /// <param name="builder">The policy builder.</param>
     /// <param name="scopes">The scopes required; at least one.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
-    /// <exception cref="ArgumentException">No scope, or one that is not printable ASCII without spaces, quotes or backslashes.</exception>
+    /// <exception cref="ArgumentException">
+    /// No scope, or one that is not a scope name (printable ASCII without spaces, quotes or backslashes, not empty after a
+    /// leading <c>portkey.</c>); thrown here, when the policy is built.
+    /// </exception>
     public static AuthorizationPolicyBuilder RequirePortkeyScope(this AuthorizationPolicyBuilder builder, params string[] scopes)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -32,7 +35,10 @@ public static class PortkeyScopeAuthorizationExtensions
     /// <param name="builder">The endpoints.</param>
     /// <param name="scopes">The scopes required; at least one.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
-    /// <exception cref="ArgumentException">No scope, or one that is not printable ASCII without spaces, quotes or backslashes.</exception>
+    /// <exception cref="ArgumentException">
+    /// No scope, or one that is not a scope name (printable ASCII without spaces, quotes or backslashes, not empty after a
+    /// leading <c>portkey.</c>); thrown here, when the policy is built.
+    /// </exception>
     public static TBuilder RequirePortkeyScope<TBuilder>(this TBuilder builder, params string[] scopes)
         where TBuilder : IEndpointConventionBuilder
     {
