@@ -29,7 +29,9 @@ public static class PortkeyScopeAuthorizationExtensions
     /// <summary>
     /// Requires an authenticated caller whose Portkey token grants every one of <paramref name="scopes"/> on these
     /// endpoints (for example <c>app.MapPost(…).RequirePortkeyScope("completions.write")</c>). The caller is
-    /// authenticated by the default scheme; make it <see cref="PortkeyJwtDefaults.AuthenticationScheme"/>.
+    /// authenticated by the default scheme; make it <see cref="PortkeyJwtDefaults.AuthenticationScheme"/>. When another
+    /// scheme is the default (JwtBearer, say), use a policy that names the PortkeyJwt scheme instead:
+    /// <c>policy.AddAuthenticationSchemes(PortkeyJwtDefaults.AuthenticationScheme).RequirePortkeyScope(…)</c>.
     /// </summary>
     /// <typeparam name="TBuilder">The endpoint convention builder.</typeparam>
     /// <param name="builder">The endpoints.</param>
