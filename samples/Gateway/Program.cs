@@ -2,6 +2,10 @@
 // Configure the "PortkeyJwt" section of appsettings.json (the JWKS URL is a placeholder), then:
 //   dotnet run --project samples/Gateway
 //   curl -X POST http://localhost:5080/v1/chat/completions -H "x-portkey-api-key: <jwt>"
+// Port 5080 comes from the launch profile (Properties/launchSettings.json), which dotnet run applies; --urls overrides
+// it, and ASPNETCORE_URLS does without the profile (as for any ASP.NET Core app; http://localhost:5000 when neither is set):
+//   dotnet run --project samples/Gateway -- --urls http://127.0.0.1:8080
+//   ASPNETCORE_URLS=http://127.0.0.1:8080 dotnet run --project samples/Gateway --no-launch-profile
 using PortkeyJwt;
 using PortkeyJwt.AspNetCore;
 

@@ -22,9 +22,9 @@ public sealed class PortkeyJwtAuthenticationOptions : AuthenticationSchemeOption
         base.Validate();
         foreach (string scope in RequiredScopes)
         {
-            if (!Challenges.IsValidScope(scope))
+            if (!PortkeyScopeRequirement.IsScopeName(scope))
             {
-                throw new InvalidOperationException($"PortkeyJwt: RequiredScopes: '{scope}' is not a scope name (printable ASCII without spaces, quotes or backslashes).");
+                throw new InvalidOperationException($"PortkeyJwt: RequiredScopes: '{scope}' is not a scope name ({PortkeyScopeRequirement.ScopeNameRule}).");
             }
         }
     }

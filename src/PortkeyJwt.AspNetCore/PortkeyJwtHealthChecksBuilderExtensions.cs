@@ -11,8 +11,11 @@ public static class PortkeyJwtHealthChecksBuilderExtensions
     /// <summary>
     /// Reports the registered <see cref="JwksKeyProvider"/>'s <see cref="JwksKeyProvider.Status"/>: Healthy with fresh keys;
     /// Degraded while serving the last good key set after a failed refresh; <paramref name="failureStatus"/> (default
-    /// Unhealthy) when no key set is available (never loaded, or older than <c>MaxStaleness</c>). Data: <c>keys</c>,
-    /// <c>stalenessSeconds</c>, <c>consecutiveFailures</c>, <c>lastSuccessAt</c> and <c>lastError</c> when known.
+    /// Unhealthy) when no token can be verified: no key set is available (never loaded, or older than <c>MaxStaleness</c>),
+    /// the set holds no key (every key skipped as an ambiguous duplicate <c>kid</c>), or no key fits the registered
+    /// <see cref="PortkeyJwtValidator"/>'s allowed algorithms and minimum RSA key size. Data: <c>keys</c>,
+    /// <c>usableKeys</c> (keys that fit the validator), <c>stalenessSeconds</c>, <c>consecutiveFailures</c>,
+    /// <c>lastSuccessAt</c> and <c>lastError</c> when known.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name; default <see cref="PortkeyJwtDefaults.HealthCheckName"/>.</param>
@@ -25,7 +28,7 @@ public static class PortkeyJwtHealthChecksBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(name);
         return builder.Add(new HealthCheckRegistration(
             name,
-            static services => new PortkeyJwtHealthCheck(services.GetRequiredService<JwksKeyProvider>()),
+            static services => new PortkeyJwtHealthCheck(services.GetRequiredService<JwksKeyProvider>(), services.GetService<PortkeyJwtValidator>()),
             failureStatus,
             tags));
     }

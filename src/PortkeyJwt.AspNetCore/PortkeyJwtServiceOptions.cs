@@ -28,17 +28,35 @@ public sealed class PortkeyJwtServiceOptions
     /// <summary>Longest a JWKS fetch may take, headers and body together; default 5 seconds, from 100 ms to 1 minute.</summary>
     public TimeSpan FetchTimeout { get; set; } = ProviderDefaults.FetchTimeout;
 
-    /// <summary>Time between JWKS refreshes when the response has no <c>Cache-Control: max-age</c>; default 15 minutes.</summary>
+    /// <summary>Largest JWKS body read, in bytes; a bigger response fails the fetch. Default 1 MiB, from 1 KiB to 16 MiB.</summary>
+    public int MaxResponseBytes { get; set; } = ProviderDefaults.MaxResponseBytes;
+
+    /// <summary>Most keys one JWKS document may hold; a bigger set fails the fetch. Default 100, from 1 to 1,000.</summary>
+    public int MaxKeys { get; set; } = ProviderDefaults.MaxKeys;
+
+    /// <summary>Time between JWKS refreshes when the response has no <c>Cache-Control: max-age</c>; default 15 minutes, from 1 second to 7 days.</summary>
     public TimeSpan RefreshInterval { get; set; } = ProviderDefaults.RefreshInterval;
+
+    /// <summary>Shortest refresh interval a <c>Cache-Control: max-age</c> can ask for; default 1 minute, from 1 second to 7 days.</summary>
+    public TimeSpan MinRefreshInterval { get; set; } = ProviderDefaults.MinRefreshInterval;
+
+    /// <summary>Longest refresh interval a <c>Cache-Control: max-age</c> can ask for; default 24 hours, from <see cref="MinRefreshInterval"/> to 7 days.</summary>
+    public TimeSpan MaxRefreshInterval { get; set; } = ProviderDefaults.MaxRefreshInterval;
 
     /// <summary>Time after a fetch during which an unknown <c>kid</c> triggers no new fetch; default 30 seconds, from 1 second to 1 hour.</summary>
     public TimeSpan UnknownKeyCooldown { get; set; } = ProviderDefaults.UnknownKeyCooldown;
+
+    /// <summary>First retry delay after a failed JWKS fetch; doubles per failure up to the refresh interval. Default 1 second, from 100 ms to 1 hour.</summary>
+    public TimeSpan RetryDelay { get; set; } = ProviderDefaults.RetryDelay;
 
     /// <summary>
     /// How long the last good key set keeps being served while the identity provider fails (the health check reports
     /// Degraded meanwhile, Unhealthy after); default 24 hours, from 1 minute to 30 days.
     /// </summary>
     public TimeSpan MaxStaleness { get; set; } = ProviderDefaults.MaxStaleness;
+
+    /// <summary>Most unknown <c>kid</c>s remembered during the cooldown; default 10,000, from 16 to 1,000,000.</summary>
+    public int UnknownKeyCacheSize { get; set; } = ProviderDefaults.UnknownKeyCacheSize;
 
     /// <summary>Tolerance for clock differences, applied to <c>exp</c>, <c>nbf</c> and <c>iat</c>; default 60 seconds, from zero to 5 minutes.</summary>
     public TimeSpan ClockSkew { get; set; } = ValidatorDefaults.ClockSkew;
@@ -88,9 +106,15 @@ public sealed class PortkeyJwtServiceOptions
         JwksUrls = [.. JwksUrls],
         RequireHttps = RequireHttps,
         FetchTimeout = FetchTimeout,
+        MaxResponseBytes = MaxResponseBytes,
+        MaxKeys = MaxKeys,
         RefreshInterval = RefreshInterval,
+        MinRefreshInterval = MinRefreshInterval,
+        MaxRefreshInterval = MaxRefreshInterval,
         UnknownKeyCooldown = UnknownKeyCooldown,
+        RetryDelay = RetryDelay,
         MaxStaleness = MaxStaleness,
+        UnknownKeyCacheSize = UnknownKeyCacheSize,
     };
 
     /// <summary>The validator options these settings describe (a new object each call).</summary>

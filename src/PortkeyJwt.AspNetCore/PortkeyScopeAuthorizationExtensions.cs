@@ -16,7 +16,10 @@ public static class PortkeyScopeAuthorizationExtensions
     /// <param name="builder">The policy builder.</param>
     /// <param name="scopes">The scopes required; at least one.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
-    /// <exception cref="ArgumentException">No scope, or one that is not printable ASCII without spaces, quotes or backslashes.</exception>
+    /// <exception cref="ArgumentException">
+    /// No scope, or one that is not a scope name (printable ASCII without spaces, quotes or backslashes, not empty after a
+    /// leading <c>portkey.</c>); thrown here, when the policy is built.
+    /// </exception>
     public static AuthorizationPolicyBuilder RequirePortkeyScope(this AuthorizationPolicyBuilder builder, params string[] scopes)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -26,13 +29,18 @@ public static class PortkeyScopeAuthorizationExtensions
     /// <summary>
     /// Requires an authenticated caller whose Portkey token grants every one of <paramref name="scopes"/> on these
     /// endpoints (for example <c>app.MapPost(…).RequirePortkeyScope("completions.write")</c>). The caller is
-    /// authenticated by the default scheme; make it <see cref="PortkeyJwtDefaults.AuthenticationScheme"/>.
+    /// authenticated by the default scheme; make it <see cref="PortkeyJwtDefaults.AuthenticationScheme"/>. When another
+    /// scheme is the default (JwtBearer, say), use a policy that names the PortkeyJwt scheme instead:
+    /// <c>policy.AddAuthenticationSchemes(PortkeyJwtDefaults.AuthenticationScheme).RequirePortkeyScope(…)</c>.
     /// </summary>
     /// <typeparam name="TBuilder">The endpoint convention builder.</typeparam>
     /// <param name="builder">The endpoints.</param>
     /// <param name="scopes">The scopes required; at least one.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
-    /// <exception cref="ArgumentException">No scope, or one that is not printable ASCII without spaces, quotes or backslashes.</exception>
+    /// <exception cref="ArgumentException">
+    /// No scope, or one that is not a scope name (printable ASCII without spaces, quotes or backslashes, not empty after a
+    /// leading <c>portkey.</c>); thrown here, when the policy is built.
+    /// </exception>
     public static TBuilder RequirePortkeyScope<TBuilder>(this TBuilder builder, params string[] scopes)
         where TBuilder : IEndpointConventionBuilder
     {

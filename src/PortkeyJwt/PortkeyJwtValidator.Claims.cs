@@ -217,7 +217,7 @@ public sealed partial class PortkeyJwtValidator
         {
             for (int i = 0; i < requiredScopes.Count; i++)
             {
-                string required = requiredScopes[i] ?? throw new ArgumentException("Required scopes must not contain null.", nameof(requiredScopes));
+                string required = requiredScopes[i]; // a scope name: checked on entry (CheckScopeNames)
                 ReadOnlySpan<char> normalised = ScopeNames.Normalise(required);
                 if (!valid.Principal!.HasScope(normalised))
                 {

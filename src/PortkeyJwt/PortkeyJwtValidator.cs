@@ -13,7 +13,7 @@ namespace PortkeyJwt;
 /// </summary>
 /// <remarks>
 /// Rejections are values, never exceptions: no content of a token makes <see cref="ValidateAsync(string, CancellationToken)"/>
-/// throw. Exceptions mean misuse (a null argument) or cancellation.
+/// throw. Exceptions mean misuse (a null argument, a required scope that is not a scope name) or cancellation.
 /// </remarks>
 public sealed partial class PortkeyJwtValidator
 {
@@ -45,7 +45,33 @@ public sealed partial class PortkeyJwtValidator
     /// <summary>The validated-token cache; null when <see cref="PortkeyJwtOptions.ValidationCache"/> is off.</summary>
     internal ValidationCache? Cache => _cache;
 
-    /// <summary>Validates <paramref name="token"/> (the compact JWS, without a <c>Bearer</c> prefix).</summary>
+    /// <summary>
+    /// How many of <paramref name="keys"/> can verify a token this validator accepts: a key fits when some allowed
+    /// algorithm may use it (its <c>alg</c>, family and curve, and at least <see cref="PortkeyJwtOptions.MinimumRsaKeySize"/>).
+    /// For health checks: a loaded set in which no key fits rejects every token.
+    /// </summary>
+    internal int CountUsableKeys(KeySetSnapshot keys)
+    {
+        int usable = 0;
+        foreach (VerificationKey key in keys.Keys.Values)
+        {
+            for (JwsAlgorithm algorithm = JwsAlgorithm.RS256; algorithm <= JwsAlgorithm.ES512; algorithm++)
+            {
+                if (_settings.AllowedAlgorithms.Contains(algorithm) && key.IsUsableFor(algorithm, _settings.MinimumRsaKeySize))
+                {
+                    usable++;
+                    break;
+                }
+            }
+        }
+
+        return usable;
+    }
+
+    /// <summary>
+    /// Validates <paramref name="token"/> (the compact JWS, without a <c>Bearer</c> prefix: a token that starts with one is
+    /// <see cref="PortkeyJwtError.Malformed"/>, and its detail says so).
+    /// </summary>
     /// <param name="token">The token.</param>
     /// <param name="cancellationToken">Cancels a wait for keys; a validation that needs no key fetch completes synchronously.</param>
     /// <returns>The principal, or the reason the token was rejected.</returns>
@@ -59,13 +85,19 @@ public sealed partial class PortkeyJwtValidator
     /// A missing scope yields <see cref="PortkeyJwtError.InsufficientScope"/> (HTTP 403).
     /// </summary>
     /// <param name="token">The token.</param>
-    /// <param name="requiredScopes">Scopes this call requires; null or empty for none.</param>
+    /// <param name="requiredScopes">
+    /// Scopes this call requires; null or empty for none. Each must be a scope name, as in
+    /// <see cref="PortkeyJwtOptions.RequiredScopes"/>: printable ASCII without spaces, quotes or backslashes, not empty
+    /// once a leading <c>portkey.</c> is removed.
+    /// </param>
     /// <param name="cancellationToken">Cancels a wait for keys.</param>
     /// <returns>The principal, or the reason the token was rejected.</returns>
+    /// <exception cref="ArgumentException"><paramref name="requiredScopes"/> holds null or a value that is not a scope name (misuse: no token could grant it).</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads shipped together in the first version; neither can shadow the other.")]
     public ValueTask<PortkeyJwtResult> ValidateAsync(string token, IReadOnlyList<string>? requiredScopes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(token);
+        CheckScopeNames(requiredScopes);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<PortkeyJwtResult>(cancellationToken);
@@ -193,7 +225,7 @@ public sealed partial class PortkeyJwtValidator
         int dot1 = token.IndexOf('.', StringComparison.Ordinal);
         if (dot1 <= 0 || !TwoSegmentsFollow(token, dot1, out int dot2))
         {
-            return Failures.NotThreeSegments;
+            return NotCompact(token, Failures.NotThreeSegments);
         }
 
         // The header alone decides the key: only it is converted and decoded before the key is found, so a token naming
@@ -203,7 +235,7 @@ public sealed partial class PortkeyJwtValidator
         used.Ascii = dot1;
         if (Ascii.FromUtf16(token.AsSpan(0, dot1), ascii, out _) != OperationStatus.Done)
         {
-            return Failures.BadBase64;
+            return NotCompact(token, Failures.BadBase64);
         }
 
         ReadOnlySpan<byte> headerSegment = ascii[..dot1];
@@ -211,7 +243,7 @@ public sealed partial class PortkeyJwtValidator
         used.Decoded = header.Length;
         if (!Base64UrlStrict.IsValid(headerSegment) || !Base64UrlStrict.TryDecodeValidated(headerSegment, header, out _))
         {
-            return Failures.BadBase64;
+            return NotCompact(token, Failures.BadBase64);
         }
 
         // Rule 2: header syntax and policy.
@@ -294,6 +326,43 @@ public sealed partial class PortkeyJwtValidator
         // Rules 5-7: claims.
         return ReadClaims(payload, claims, key);
     }
+
+    /// <summary>
+    /// A token that fails rule 1 or its header decoding: <see cref="Failures.BearerPrefix"/> when it starts with
+    /// <c>Bearer </c> (any case: a caller passed the whole header value), else <paramref name="failure"/>. Only failing
+    /// tokens are looked at, so valid ones pay nothing; a space can never be part of a compact JWS.
+    /// </summary>
+    private static PortkeyJwtResult NotCompact(string token, PortkeyJwtResult failure) =>
+        token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Failures.BearerPrefix : failure;
+
+    /// <summary>
+    /// Per-call scopes come from the caller's code, not from a token: a value that is not a scope name (no token could
+    /// grant it) is refused at once, as the same value in <see cref="PortkeyJwtOptions.RequiredScopes"/> is, rather than
+    /// turning every call into a 403. Reads each name in place: no allocation.
+    /// </summary>
+    private static void CheckScopeNames(IReadOnlyList<string>? requiredScopes)
+    {
+        if (requiredScopes is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < requiredScopes.Count; i++)
+        {
+            string? scope = requiredScopes[i];
+            if (scope is null || !ScopeNames.IsValidToken(ScopeNames.Normalise(scope)))
+            {
+                ThrowNotAScopeName(scope, nameof(requiredScopes));
+            }
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowNotAScopeName(string? scope, string parameterName) => throw new ArgumentException(
+        scope is null
+            ? "Required scopes must not contain null."
+            : $"'{scope}' is not a scope name: a scope must be printable ASCII without spaces, quotes or backslashes, and not empty after a leading 'portkey.'.",
+        parameterName);
 
     /// <summary>How much of the validation buffer was written: the ASCII copy's prefix and the decoded segments.</summary>
     private struct Scratch

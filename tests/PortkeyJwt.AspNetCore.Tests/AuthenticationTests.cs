@@ -58,6 +58,23 @@ public sealed class AuthenticationTests
         Assert.Contains($"error_description=\"{error}: ", Assert.Single(response.Headers.WwwAuthenticate).ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("x-portkey-api-key")]
+    [InlineData("Authorization")] // "Bearer Bearer <token>": the scheme removes one prefix, the validator sees the other
+    public async Task TokenWithABearerPrefix_Is401MalformedSayingSo_AndTheTokenAppearsNowhere(string header)
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+        string token = Tokens.Mint();
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/me", header, "Bearer " + token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(
+            "Bearer error=\"invalid_token\", error_description=\"Malformed: The token starts with a 'Bearer ' prefix: pass only the token.\"",
+            Assert.Single(response.Headers.WwwAuthenticate).ToString());
+        AssertTokenAppearsNowhere(token, response, await response.Content.ReadAsStringAsync(), gateway.Logs);
+    }
+
     [Fact]
     public async Task PlainApiKey_FallsThroughToTheNextScheme()
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
 
 namespace PortkeyJwt.AspNetCore.Tests;
 
@@ -87,9 +88,36 @@ public sealed class AuthorizationTests
     [InlineData("")]
     [InlineData("two words")]
     [InlineData("quote\"d")]
+    [InlineData("portkey.")]
+    [InlineData("caf\u00e9")]
     public void RequirePortkeyScope_RefusesANonScopeName_WhenThePolicyIsBuilt(string scope)
     {
-        Assert.Throws<ArgumentException>(() => new AuthorizationPolicyBuilder().RequirePortkeyScope(scope));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => new AuthorizationPolicyBuilder().RequirePortkeyScope(scope));
+
+        Assert.Equal("scopes", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("portkey.")]
+    public async Task RequirePortkeyScope_OnAnEndpoint_RefusesANonScopeName_WhenTheEndpointIsMapped(string scope)
+    {
+        await using WebApplication app = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] }).Build();
+
+        Assert.Throws<ArgumentException>(() => app.MapGet("/", () => "ok").RequirePortkeyScope("completions.write", scope));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("portkey.")]
+    [InlineData("two words")]
+    public void SchemeRequiredScopes_NotAScopeName_FailTheSchemeOptions(string scope)
+    {
+        var options = new PortkeyJwtAuthenticationOptions { RequiredScopes = [scope] };
+
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(options.Validate);
+
+        Assert.StartsWith("PortkeyJwt: RequiredScopes: ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,9 +17,15 @@ public sealed class ConfigurationTests
             "JwksUrls": [ "https://auth.example.com/.well-known/jwks.json", "https://backup.example.com/jwks.json" ],
             "RequireHttps": false,
             "FetchTimeout": "00:00:03",
+            "MaxResponseBytes": 65536,
+            "MaxKeys": 20,
             "RefreshInterval": "00:10:00",
+            "MinRefreshInterval": "00:00:30",
+            "MaxRefreshInterval": "12:00:00",
             "UnknownKeyCooldown": "00:00:45",
+            "RetryDelay": "00:00:02",
             "MaxStaleness": "06:00:00",
+            "UnknownKeyCacheSize": 2000,
             "ClockSkew": "00:01:30",
             "AllowedAlgorithms": [ "ES256", "RS256" ],
             "ValidIssuers": [ "https://auth.example.com" ],
@@ -43,9 +50,15 @@ public sealed class ConfigurationTests
         Assert.Null(options.JwksJson);
         Assert.False(options.RequireHttps);
         Assert.Equal(TimeSpan.FromSeconds(3), options.FetchTimeout);
+        Assert.Equal(65536, options.MaxResponseBytes);
+        Assert.Equal(20, options.MaxKeys);
         Assert.Equal(TimeSpan.FromMinutes(10), options.RefreshInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.MinRefreshInterval);
+        Assert.Equal(TimeSpan.FromHours(12), options.MaxRefreshInterval);
         Assert.Equal(TimeSpan.FromSeconds(45), options.UnknownKeyCooldown);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.RetryDelay);
         Assert.Equal(TimeSpan.FromHours(6), options.MaxStaleness);
+        Assert.Equal(2000, options.UnknownKeyCacheSize);
         Assert.Equal(TimeSpan.FromSeconds(90), options.ClockSkew);
         Assert.Equal(["ES256", "RS256"], options.AllowedAlgorithms);
         Assert.Equal(["https://auth.example.com"], options.ValidIssuers);
@@ -68,12 +81,51 @@ public sealed class ConfigurationTests
         PortkeyJwtOptions validator = options.ToValidatorOptions();
 
         Assert.Equal(options.JwksUrls, provider.JwksUrls);
-        Assert.Equal((false, TimeSpan.FromSeconds(3), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(45), TimeSpan.FromHours(6)), (provider.RequireHttps, provider.FetchTimeout, provider.RefreshInterval, provider.UnknownKeyCooldown, provider.MaxStaleness));
+        Assert.Equal(
+            (false, TimeSpan.FromSeconds(3), 65536, 20, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30), TimeSpan.FromHours(12), TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(2), TimeSpan.FromHours(6), 2000),
+            (provider.RequireHttps, provider.FetchTimeout, provider.MaxResponseBytes, provider.MaxKeys, provider.RefreshInterval, provider.MinRefreshInterval, provider.MaxRefreshInterval, provider.UnknownKeyCooldown, provider.RetryDelay, provider.MaxStaleness, provider.UnknownKeyCacheSize));
         Assert.Equal(["ES256", "RS256"], validator.AllowedAlgorithms);
         Assert.Equal(["https://auth.example.com"], validator.ValidIssuers);
         Assert.Equal(["gateway", "gateway-eu"], validator.ValidAudiences);
         Assert.Equal(["completions.write"], validator.RequiredScopes);
         Assert.Equal((TimeSpan.FromSeconds(90), "at+jwt", 8192, 3072, false, TimeSpan.FromMinutes(2), 500), (validator.ClockSkew, validator.RequiredType, validator.MaxTokenLength, validator.MinimumRsaKeySize, validator.ValidationCache, validator.ValidationCacheDuration, validator.ValidationCacheSize));
+    }
+
+    [Theory]
+    [InlineData(typeof(JwksKeyProviderOptions))]
+    [InlineData(typeof(PortkeyJwtOptions))]
+    public void ServiceOptions_CarryEverySettableCoreOption_ToTheCoreOptions(Type coreType)
+    {
+        // Every setting of the full section differs from the core default, so a setting that is not carried over shows.
+        PortkeyJwtServiceOptions options = Bind(EveryField);
+        object core = coreType == typeof(JwksKeyProviderOptions) ? options.ToProviderOptions() : options.ToValidatorOptions();
+        object defaults = Activator.CreateInstance(coreType)!;
+
+        foreach (PropertyInfo property in coreType.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            PropertyInfo? counterpart = typeof(PortkeyJwtServiceOptions).GetProperty(property.Name);
+            Assert.True(counterpart is not null && counterpart.PropertyType == property.PropertyType && counterpart.CanWrite, $"PortkeyJwtServiceOptions has no settable {property.PropertyType.Name} {property.Name}.");
+            Assert.True(Same(counterpart.GetValue(options), property.GetValue(core)), $"{property.Name} is not carried to {coreType.Name}.");
+            Assert.False(Same(property.GetValue(defaults), property.GetValue(core)), $"EveryField leaves {property.Name} at its default: give it another value.");
+        }
+
+        static bool Same(object? a, object? b) => a is System.Collections.IEnumerable x and not string && b is System.Collections.IEnumerable y
+            ? x.Cast<object>().SequenceEqual(y.Cast<object>())
+            : Equals(a, b);
+    }
+
+    [Fact]
+    public async Task Section_MaxKeys_ReachesTheProvider()
+    {
+        await using JwksServer jwks = await JwksServer.StartAsync(TestKey.Jwks(new TestKey("a"), new TestKey("b")));
+        using IHost host = BuildHost($$"""{ "PortkeyJwt": { "JwksUrls": [ "{{jwks.Url}}" ], "MaxKeys": 1 } }""");
+        await host.StartAsync();
+
+        JwksKeyProvider provider = host.Services.GetRequiredService<JwksKeyProvider>();
+        Assert.False(await provider.WarmUpAsync());
+
+        Assert.Contains("more than the limit of 1", provider.Status.LastError, StringComparison.Ordinal);
+        await host.StopAsync();
     }
 
     [Fact]
@@ -89,7 +141,9 @@ public sealed class ConfigurationTests
         Assert.Empty(validator.ValidIssuers);
         Assert.Empty(validator.RequiredScopes);
         JwksKeyProviderOptions provider = options.ToProviderOptions();
-        Assert.Equal((providerDefaults.RequireHttps, providerDefaults.FetchTimeout, providerDefaults.RefreshInterval, providerDefaults.UnknownKeyCooldown, providerDefaults.MaxStaleness), (provider.RequireHttps, provider.FetchTimeout, provider.RefreshInterval, provider.UnknownKeyCooldown, provider.MaxStaleness));
+        Assert.Equal(
+            (providerDefaults.RequireHttps, providerDefaults.FetchTimeout, providerDefaults.MaxResponseBytes, providerDefaults.MaxKeys, providerDefaults.RefreshInterval, providerDefaults.MinRefreshInterval, providerDefaults.MaxRefreshInterval, providerDefaults.UnknownKeyCooldown, providerDefaults.RetryDelay, providerDefaults.MaxStaleness, providerDefaults.UnknownKeyCacheSize),
+            (provider.RequireHttps, provider.FetchTimeout, provider.MaxResponseBytes, provider.MaxKeys, provider.RefreshInterval, provider.MinRefreshInterval, provider.MaxRefreshInterval, provider.UnknownKeyCooldown, provider.RetryDelay, provider.MaxStaleness, provider.UnknownKeyCacheSize));
     }
 
     [Fact]
@@ -144,6 +198,12 @@ public sealed class ConfigurationTests
     [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "ClockSkew": "00:10:00" }""", "ClockSkew: ClockSkew must be from zero to 5 minutes.")]
     [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "MaxStaleness": "00:00:10" }""", "MaxStaleness: MaxStaleness must be from")]
     [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "FetchTimeout": "00:05:00" }""", "FetchTimeout: FetchTimeout must be from")]
+    [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "MaxResponseBytes": 100 }""", "MaxResponseBytes: MaxResponseBytes must be from 1024 to 16777216. (configured: 100)")]
+    [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "MaxKeys": 0 }""", "MaxKeys: MaxKeys must be from 1 to 1000. (configured: 0)")]
+    [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "MinRefreshInterval": "00:00:00" }""", "MinRefreshInterval: MinRefreshInterval must be from")]
+    [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "MaxRefreshInterval": "8.00:00:00" }""", "MaxRefreshInterval: MaxRefreshInterval must be from")]
+    [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "RetryDelay": "00:00:00.010" }""", "RetryDelay: RetryDelay must be from")]
+    [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "UnknownKeyCacheSize": 1 }""", "UnknownKeyCacheSize: UnknownKeyCacheSize must be from 16 to 1000000. (configured: 1)")]
     [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "AllowedAlgorithms": [ "HS256" ] }""", "AllowedAlgorithms: 'none' and HMAC algorithms are never accepted")]
     [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "MaxTokenLength": 10 }""", "MaxTokenLength: MaxTokenLength must be from 256")]
     [InlineData("""{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "RequiredScopes": [ "two words" ] }""", "RequiredScopes: A scope must be printable ASCII")]

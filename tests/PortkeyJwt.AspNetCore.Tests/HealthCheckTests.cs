@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -71,21 +73,104 @@ public sealed class HealthCheckTests
     }
 
     [Fact]
+    public async Task RemoteJwks_TwoUrlsServingDifferentKeysUnderOneKid_IsUnhealthy()
+    {
+        var first = new TestKey("shared");
+        var second = new TestKey("shared");
+        await using JwksServer jwks = await JwksServer.StartAsync(TestKey.Jwks(first));
+        jwks.Serve(TestKey.Jwks(second), JwksServer.SecondPath);
+        using IHost host = await StartAsync(jwks, new FakeTimeProvider(DateTimeOffset.UtcNow), options => options.JwksUrls = [jwks.Url, jwks.SecondUrl]);
+        Assert.True(await host.Services.GetRequiredService<JwksKeyProvider>().WarmUpAsync()); // both fetches succeed
+
+        // The merged set skips the ambiguous kid: nothing is left to verify with.
+        PortkeyJwtResult result = await host.Services.GetRequiredService<PortkeyJwtValidator>().ValidateAsync(Tokens.Mint(key: first));
+        HealthReportEntry entry = await CheckAsync(host);
+
+        Assert.Equal(PortkeyJwtError.UnknownKey, result.Error);
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal(0, entry.Data["keys"]);
+        Assert.False(entry.Data.ContainsKey("lastError"));
+        Assert.Contains("ambiguous", entry.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RemoteJwks_OneDocumentWithDifferentKeysUnderOneKid_IsUnhealthy()
+    {
+        await using JwksServer jwks = await JwksServer.StartAsync(TestKey.Jwks(new TestKey("shared"), new TestKey("shared")));
+        using IHost host = await StartAsync(jwks, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        Assert.False(await host.Services.GetRequiredService<JwksKeyProvider>().WarmUpAsync());
+
+        HealthReportEntry entry = await CheckAsync(host);
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal(0, entry.Data["keys"]);
+        Assert.Contains("no key in the set is usable", (string)entry.Data["lastError"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StaticJwks_IsHealthy()
     {
-        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddPortkeyJwt(options => options.JwksJson = TestKey.Jwks(TestKey.Default));
-        builder.Services.AddHealthChecks().AddPortkeyJwt();
-        using IHost host = builder.Build();
-        await host.StartAsync();
+        using IHost host = await StartStaticAsync(options => options.AllowedAlgorithms = ["ES256"]);
 
         HealthReportEntry entry = await CheckAsync(host);
 
         Assert.Equal(HealthStatus.Healthy, entry.Status);
         Assert.Equal(1, entry.Data["keys"]);
+        Assert.Equal(1, entry.Data["usableKeys"]);
     }
 
-    private static async Task<IHost> StartAsync(JwksServer jwks, FakeTimeProvider clock)
+    [Fact]
+    public async Task StaticJwks_NoKeyFitsTheAllowedAlgorithms_IsUnhealthy()
+    {
+        // An EC P-256 key, while only RS256 (the default) is allowed: the key loads, and every token is rejected.
+        using IHost host = await StartStaticAsync(options => { });
+
+        PortkeyJwtResult result = await host.Services.GetRequiredService<PortkeyJwtValidator>().ValidateAsync(Tokens.Mint());
+        HealthReportEntry entry = await CheckAsync(host);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal(1, entry.Data["keys"]);
+        Assert.Equal(0, entry.Data["usableKeys"]);
+        Assert.Contains("allowed algorithms", entry.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RemoteJwks_NoKeyMeetsTheMinimumRsaKeySize_IsUnhealthy()
+    {
+        using var rsa = RSA.Create(2048);
+        RSAParameters p = rsa.ExportParameters(false);
+        var jwk = new JsonObject { ["kty"] = "RSA", ["kid"] = "rsa-2048", ["n"] = Base64Url.EncodeToString(p.Modulus), ["e"] = Base64Url.EncodeToString(p.Exponent) };
+        await using JwksServer jwks = await JwksServer.StartAsync(new JsonObject { ["keys"] = new JsonArray(jwk) }.ToJsonString());
+        using IHost host = await StartAsync(jwks, new FakeTimeProvider(DateTimeOffset.UtcNow), options =>
+        {
+            options.AllowedAlgorithms = ["RS256"];
+            options.MinimumRsaKeySize = 3072;
+        });
+        Assert.True(await host.Services.GetRequiredService<JwksKeyProvider>().WarmUpAsync());
+
+        HealthReportEntry entry = await CheckAsync(host);
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal(1, entry.Data["keys"]);
+        Assert.Equal(0, entry.Data["usableKeys"]);
+    }
+
+    private static async Task<IHost> StartStaticAsync(Action<PortkeyJwtServiceOptions> configure)
+    {
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddPortkeyJwt(options =>
+        {
+            options.JwksJson = TestKey.Jwks(TestKey.Default);
+            configure(options);
+        });
+        builder.Services.AddHealthChecks().AddPortkeyJwt();
+        IHost host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task<IHost> StartAsync(JwksServer jwks, FakeTimeProvider clock, Action<PortkeyJwtServiceOptions>? configure = null)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<TimeProvider>(clock);
@@ -94,6 +179,8 @@ public sealed class HealthCheckTests
             options.JwksUrls = [jwks.Url];
             options.RefreshInterval = RefreshInterval;
             options.MaxStaleness = MaxStaleness;
+            options.AllowedAlgorithms = ["ES256"];
+            configure?.Invoke(options);
         });
         builder.Services.AddHealthChecks().AddPortkeyJwt();
         IHost host = builder.Build();

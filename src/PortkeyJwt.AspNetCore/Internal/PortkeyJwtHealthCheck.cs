@@ -1,19 +1,31 @@
 using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PortkeyJwt.Internal;
 
 namespace PortkeyJwt.AspNetCore.Internal;
 
-/// <summary>Maps <see cref="JwksKeyProviderStatus"/> to a health result: Healthy, Degraded (last good set), or the failure status.</summary>
-internal sealed class PortkeyJwtHealthCheck(JwksKeyProvider provider) : IHealthCheck
+/// <summary>
+/// Maps <see cref="JwksKeyProviderStatus"/> to a health result: the failure status when no key can verify a token (no
+/// set, an empty set, or, with <paramref name="validator"/>, no key that fits its algorithms and minimum RSA size),
+/// Degraded while serving the last good set after a failed refresh, Healthy otherwise.
+/// </summary>
+internal sealed class PortkeyJwtHealthCheck(JwksKeyProvider provider, PortkeyJwtValidator? validator) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         JwksKeyProviderStatus status = provider.Status;
+        KeySetSnapshot? keys = provider.Current;
         var data = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["keys"] = status.KeyCount,
             ["consecutiveFailures"] = status.ConsecutiveFailures,
         };
+        int? usable = keys is not null ? validator?.CountUsableKeys(keys) : null;
+        if (usable is { } count)
+        {
+            data["usableKeys"] = count;
+        }
+
         if (status.Staleness is { } staleness)
         {
             data["stalenessSeconds"] = Math.Round(staleness.TotalSeconds, 3);
@@ -35,6 +47,20 @@ internal sealed class PortkeyJwtHealthCheck(JwksKeyProvider provider) : IHealthC
             result = new HealthCheckResult(
                 context.Registration.FailureStatus,
                 $"No JWKS key set is available ({status.LastError ?? "none loaded yet"}): every token is rejected with KeysUnavailable.",
+                data: data);
+        }
+        else if (status.KeyCount == 0)
+        {
+            result = new HealthCheckResult(
+                context.Registration.FailureStatus,
+                "The JWKS key set holds no usable key (keys sharing a kid with different material, across the JWKS URLs, are all skipped as ambiguous): every token is rejected with UnknownKey.",
+                data: data);
+        }
+        else if (usable == 0)
+        {
+            result = new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"None of the {status.KeyCount} JWKS keys fits the allowed algorithms or the minimum RSA key size: every token is rejected.",
                 data: data);
         }
         else if (!status.IsHealthy)

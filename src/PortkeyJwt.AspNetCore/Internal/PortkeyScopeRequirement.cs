@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using PortkeyJwt.Internal;
 
 namespace PortkeyJwt.AspNetCore.Internal;
 
@@ -11,6 +12,9 @@ namespace PortkeyJwt.AspNetCore.Internal;
 /// </summary>
 internal sealed class PortkeyScopeRequirement : AuthorizationHandler<PortkeyScopeRequirement>, IAuthorizationRequirement
 {
+    /// <summary>What <see cref="IsScopeName"/> requires, for error messages.</summary>
+    public const string ScopeNameRule = "printable ASCII without spaces, quotes or backslashes, not empty after a leading 'portkey.'";
+
     public PortkeyScopeRequirement(IEnumerable<string> scopes)
     {
         ArgumentNullException.ThrowIfNull(scopes);
@@ -22,14 +26,20 @@ internal sealed class PortkeyScopeRequirement : AuthorizationHandler<PortkeyScop
 
         foreach (string scope in Scopes)
         {
-            if (!Challenges.IsValidScope(scope))
+            if (!IsScopeName(scope))
             {
-                throw new ArgumentException($"'{scope}' is not a scope name (printable ASCII without spaces, quotes or backslashes).", nameof(scopes));
+                throw new ArgumentException($"'{scope}' is not a scope name ({ScopeNameRule}).", nameof(scopes));
             }
         }
     }
 
     public string[] Scopes { get; }
+
+    /// <summary>
+    /// The core's scope-name rule (the one <see cref="PortkeyJwtOptions.RequiredScopes"/> and per-call scopes are held
+    /// to): a name no token could grant is refused when the policy is built, not answered 403 on every request.
+    /// </summary>
+    public static bool IsScopeName(string? scope) => scope is not null && ScopeNames.IsValidToken(ScopeNames.Normalise(scope));
 
     /// <inheritdoc />
     public override string ToString() => $"PortkeyScopeRequirement: requires the scope(s) {string.Join(' ', Scopes)}";

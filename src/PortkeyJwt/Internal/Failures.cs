@@ -6,6 +6,7 @@ internal static class Failures
     public static readonly PortkeyJwtResult TooLarge = F(PortkeyJwtError.TokenTooLarge, "The token is longer than the configured maximum.");
     public static readonly PortkeyJwtResult Empty = F(PortkeyJwtError.Malformed, "The token is empty.");
     public static readonly PortkeyJwtResult NotThreeSegments = F(PortkeyJwtError.Malformed, "The token is not three segments separated by dots, with a non-empty header and payload.");
+    public static readonly PortkeyJwtResult BearerPrefix = F(PortkeyJwtError.Malformed, "The token starts with a 'Bearer ' prefix: pass only the token.");
     public static readonly PortkeyJwtResult BadBase64 = F(PortkeyJwtError.Malformed, "A token segment is not canonical base64url (A-Z a-z 0-9 - _ without padding or whitespace).");
     public static readonly PortkeyJwtResult HeaderNotJson = F(PortkeyJwtError.Malformed, "The header is not a UTF-8 JSON object (nesting at most 64).");
     public static readonly PortkeyJwtResult PayloadNotJson = F(PortkeyJwtError.Malformed, "The payload is not a UTF-8 JSON object (nesting at most 64).");

@@ -171,6 +171,28 @@ public sealed class ScopeTests
         Assert.Throws<ArgumentException>(() => validator.ValidateNow(Tokens.Mint(), [null!]));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("bad scope")]
+    [InlineData("portkey.")]
+    [InlineData("quote\"d")]
+    [InlineData("back\\slash")]
+    [InlineData("tab\tinside")]
+    [InlineData("caf\u00e9")]
+    public void RequiredScopes_PerCallNotAScopeName_ThrowsArgumentExceptionAtOnce_AsInTheOptions(string scope)
+    {
+        var validator = Tokens.Validator();
+
+        // Thrown before any rule runs: for a valid token and for one that is not a token at all.
+        ArgumentException forValid = Assert.Throws<ArgumentException>(() => validator.ValidateNow(Tokens.Mint(), ["a", scope]));
+        ArgumentException forJunk = Assert.Throws<ArgumentException>(() => validator.ValidateNow("not-a-token", [scope]));
+        ArgumentException inOptions = Assert.ThrowsAny<ArgumentException>(() => Tokens.Validator(new PortkeyJwtOptions { RequiredScopes = [scope] }));
+
+        Assert.Equal("requiredScopes", forValid.ParamName);
+        Assert.Equal("requiredScopes", forJunk.ParamName);
+        Assert.Equal(nameof(PortkeyJwtOptions.RequiredScopes), inOptions.ParamName);
+    }
+
     private static PortkeyJwtResult ValidateRequiring(string token, IReadOnlyList<string>? requiredScopes) =>
         Tokens.Validator().ValidateNow(token, requiredScopes);
 

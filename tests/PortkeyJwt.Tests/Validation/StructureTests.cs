@@ -41,6 +41,38 @@ public sealed class StructureTests
         AssertRejected(PortkeyJwtError.Malformed, ValidateDefault(token));
     }
 
+    [Theory]
+    [InlineData("Bearer ")]
+    [InlineData("bearer ")]
+    [InlineData("BEARER ")]
+    [InlineData("Bearer Bearer ")]
+    public void Token_StartingWithABearerPrefix_IsMalformedSayingSo_WithoutEchoingIt(string prefix)
+    {
+        string token = prefix + Tokens.Mint();
+
+        PortkeyJwtResult result = ValidateDefault(token);
+
+        AssertRejected(PortkeyJwtError.Malformed, result);
+        Assert.Contains("'Bearer ' prefix", result.Detail, StringComparison.Ordinal);
+        foreach (string segment in token[prefix.Length..].Split('.'))
+        {
+            Assert.DoesNotContain(segment, result.Detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("Bearer")]
+    [InlineData("Bearer.a.b")]
+    [InlineData("Bearerx.a.b")]
+    [InlineData(" Bearer a.b.c")]
+    public void Token_MerelyResemblingABearerPrefix_IsMalformedWithTheUsualDetail(string token)
+    {
+        PortkeyJwtResult result = ValidateDefault(token);
+
+        AssertRejected(PortkeyJwtError.Malformed, result);
+        Assert.DoesNotContain("Bearer", result.Detail, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public void Token_WithEmptySignatureSegment_IsInvalidSignature()
     {
