@@ -3,7 +3,7 @@ using ReadmeExample;
 
 namespace PortkeyJwt.Tests.Docs;
 
-public sealed partial class ReadmeExampleTests
+public sealed class ReadmeExampleTests
 {
     [Fact]
     public async Task ReadmeExample_ValidToken_PrintsTheCaller()
@@ -30,18 +30,23 @@ public sealed partial class ReadmeExampleTests
         Assert.DoesNotContain(token, output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Readme_ShowsTheTestedExample_Verbatim()
+    /// <summary>Each C# block the README marks with a snippet name is the tested source, verbatim.</summary>
+    [Theory]
+    [InlineData("static-jwks", "samples/ReadmeExample/GatewayAuthentication.cs")]
+    [InlineData("next-to-jwtbearer", "tests/PortkeyJwt.AspNetCore.Tests/Docs/NextToJwtBearerExample.cs")]
+    public void Readme_ShowsTheTestedSnippet_Verbatim(string snippet, string file)
     {
         // Located from the repository root, not [CallerFilePath]: a CI build (CI=true) maps source paths to /_/.
-        string source = File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "ReadmeExample", "GatewayAuthentication.cs"));
-        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        string source = File.ReadAllText(Path.Combine([RepoPaths.Root, .. file.Split('/')])).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
 
-        string expected = Dedent(Between(source, "// begin-snippet: static-jwks\n", "// end-snippet"));
-        Match block = ReadmeBlock().Match(readme);
+        string begin = $"// begin-snippet: {snippet}\n";
+        Assert.Contains(begin, source, StringComparison.Ordinal);
+        string expected = Dedent(Between(source, begin, "// end-snippet")).TrimEnd();
+        Match block = Regex.Match(readme, $"<!-- snippet: {Regex.Escape(snippet)} -->\\s*```csharp\\n(?<code>.*?)```", RegexOptions.Singleline);
 
-        Assert.True(block.Success, "README.md has no ```csharp block after <!-- snippet: static-jwks -->");
-        Assert.Equal(expected.TrimEnd(), block.Groups["code"].Value.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd());
+        Assert.True(block.Success, $"README.md has no ```csharp block after <!-- snippet: {snippet} -->");
+        Assert.Equal(expected, block.Groups["code"].Value.TrimEnd());
     }
 
     /// <summary>The README's first lines give the demo command and the test command that .ci/run also calls.</summary>
@@ -69,7 +74,4 @@ public sealed partial class ReadmeExampleTests
         int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
         return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
     }
-
-    [GeneratedRegex("<!-- snippet: static-jwks -->\\s*```csharp\\n(?<code>.*?)```", RegexOptions.Singleline)]
-    private static partial Regex ReadmeBlock();
 }
