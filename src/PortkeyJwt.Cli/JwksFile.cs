@@ -27,7 +27,8 @@ internal static class JwksFile
             error = e.Message;
         }
 
-        await io.Error.WriteLineAsync($"error: cannot read {path}: {error}");
+        // The path is whatever followed --jwks, --key or --claims: a token pasted in the wrong place is not echoed.
+        await io.Error.WriteLineAsync(TokenRedaction.Redact($"error: cannot read {path}: {error}"));
         return null;
     }
 }
