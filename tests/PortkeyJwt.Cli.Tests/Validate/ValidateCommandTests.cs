@@ -244,13 +244,14 @@ public sealed class ValidateCommandTests : IDisposable
     [InlineData("validate --jwks j.json")] // token missing
     [InlineData("validate --jwks j.json --skew soon x.y.z")]
     [InlineData("validate --jwks j.json --frobnicate x.y.z")]
-    public async Task UsageErrors_ExitTwo(string commandLine)
+    [InlineData("validate --jwks")] // value and token missing: still one error line
+    public async Task UsageErrors_ExitTwo_WithExactlyOneErrorLine(string commandLine)
     {
         CliRun run = await CliRunner.RunAsync(commandLine.Split(' '));
 
         Assert.Equal(2, run.ExitCode);
         Assert.Empty(run.Out);
-        Assert.NotEmpty(run.Error);
+        Assert.Single(run.Error.Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
     }
 
     [Fact]
