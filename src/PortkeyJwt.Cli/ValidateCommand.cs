@@ -9,8 +9,13 @@ namespace PortkeyJwt.Cli;
 /// <summary>
 /// <c>portkey-jwt validate</c>: validates tokens with <see cref="PortkeyJwtValidator"/> against a JWKS file or URL and
 /// writes one JSON object per token (JSON Lines). Exit 0 when every token is valid, 1 when any is rejected, 2 on a
-/// usage or configuration error (then stdout stays empty and stderr has one line).
+/// usage or configuration error (then stdout stays empty).
 /// </summary>
+/// <remarks>
+/// The batch contract, for <c>validate -</c>: line N of stdout is the verdict on line N of stdin, for every line. A blank
+/// or whitespace-only line is a <see cref="PortkeyJwtError.Malformed"/> verdict whose detail names the line; input
+/// without any line prints nothing and exits 0.
+/// </remarks>
 internal static class ValidateCommand
 {
     /// <summary>Largest JWKS file read, the same as the remote provider's default response cap.</summary>
@@ -27,8 +32,14 @@ internal static class ValidateCommand
         var scopes = new Option<string[]>("--scope") { Description = "A scope the token must grant (repeatable); a missing one is a 403." };
         var algorithms = new Option<string[]>("--alg") { Description = "Also accept this algorithm (repeatable): RS384, RS512, PS256…PS512, ES256…ES512. RS256 is always accepted." };
         var skew = new Option<int?>("--skew") { Description = "Clock skew tolerated for exp/nbf/iat, in seconds (0 to 300; default 60)." };
-        var token = new Argument<string>("token") { Description = "The token (a 'Bearer ' prefix is ignored), or - to read one token per line from stdin." };
-        var command = new Command("validate", "Validate tokens against a JWKS and print one JSON verdict per token (JSON Lines).")
+        var token = new Argument<string>("token")
+        {
+            Description = "The token (a 'Bearer ' prefix is ignored), or - to read one token per line from stdin.",
+        };
+        var command = new Command(
+            "validate",
+            "Validate tokens against a JWKS and print one JSON verdict per token (JSON Lines). With -, output line N answers "
+            + "input line N: a blank line gets a Malformed verdict; input with no lines prints nothing and exits 0.")
         {
             jwks, issuers, audiences, scopes, algorithms, skew, token,
         };
@@ -76,12 +87,13 @@ internal static class ValidateCommand
             string[]? perCall = requiredScopes.Length == 0 ? null : requiredScopes;
             var buffer = new ArrayBufferWriter<byte>(512);
             bool allValid = true;
-            await foreach (string token in TokenInput.ReadAsync(tokenArgument, io.In, cancellationToken))
+            await foreach (TokenLine token in TokenInput.ReadAsync(tokenArgument, io.In, cancellationToken))
             {
-                PortkeyJwtResult result = await validator.ValidateAsync(token, perCall, cancellationToken);
+                // A blank line keeps its place in the output: the library's verdict on an empty token, naming the line.
+                PortkeyJwtResult result = await validator.ValidateAsync(token.Text, perCall, cancellationToken);
                 allValid &= result.IsValid;
                 buffer.ResetWrittenCount();
-                Write(buffer, result);
+                Write(buffer, result, token.IsBlankLine ? $"Line {token.LineNumber} is empty." : result.Detail);
                 await io.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan));
             }
 
@@ -138,7 +150,10 @@ internal static class ValidateCommand
     /// <c>{"valid":false,"error":"Expired","status":401,"detail":"…"}</c>. Absent claims are JSON null; <c>expiresAt</c>
     /// is written by <see cref="TimeText.Instant"/>.
     /// </summary>
-    internal static void Write(IBufferWriter<byte> output, PortkeyJwtResult result)
+    /// <param name="output">Receives the UTF-8 JSON.</param>
+    /// <param name="result">The verdict.</param>
+    /// <param name="detail">The rejection's <c>detail</c>: <see cref="PortkeyJwtResult.Detail"/>, or the CLI's more specific text.</param>
+    internal static void Write(IBufferWriter<byte> output, PortkeyJwtResult result, string detail)
     {
         using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
@@ -169,7 +184,7 @@ internal static class ValidateCommand
         {
             writer.WriteString("error", result.Error.ToString());
             writer.WriteNumber("status", result.StatusCode);
-            writer.WriteString("detail", result.Detail);
+            writer.WriteString("detail", detail);
         }
 
         writer.WriteEndObject();

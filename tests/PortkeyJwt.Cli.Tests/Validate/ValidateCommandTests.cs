@@ -97,7 +97,7 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Stdin_WritesOneJsonLinePerTokenInOrder_SkippingBlankLines_MixedExitsOne()
+    public async Task Stdin_OutputLineNAnswersInputLineN_BlankLinesAreMalformedNamingTheLine_MixedExitsOne()
     {
         JsonObject expired = TestKeys.Claims();
         expired["exp"] = CliRunner.Now.AddHours(-3).ToUnixTimeSeconds();
@@ -111,16 +111,39 @@ public sealed class ValidateCommandTests : IDisposable
             "Bearer " + TestKeys.Rs256.Sign(expired),
             "  " + TestKeys.Rs256.Sign(bySubject) + "  ",
             "not-a-token",
-            "");
+            "\t") + "\n";
 
         CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _jwks, "-"], stdin);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal(4, run.Lines.Length);
+        Assert.Equal(7, run.Lines.Length);
         Assert.Equal("ada@example.com", Parse(run.Lines[0]).GetProperty("principal").GetProperty("userId").GetString());
-        AssertRejection(run.Lines[1], "Expired", 401);
-        Assert.Equal("user-17", Parse(run.Lines[2]).GetProperty("principal").GetProperty("userId").GetString());
-        AssertRejection(run.Lines[3], "Malformed", 401);
+        AssertRejection(run.Lines[1], "Malformed", 401, "Line 2 is empty.");
+        AssertRejection(run.Lines[2], "Malformed", 401, "Line 3 is empty.");
+        AssertRejection(run.Lines[3], "Expired", 401);
+        Assert.Equal("user-17", Parse(run.Lines[4]).GetProperty("principal").GetProperty("userId").GetString());
+        AssertRejection(run.Lines[5], "Malformed", 401);
+        AssertRejection(run.Lines[6], "Malformed", 401, "Line 7 is empty.");
+        Assert.Empty(run.Error);
+    }
+
+    [Fact]
+    public async Task Stdin_WithNoLines_PrintsNothing_ExitsZero()
+    {
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _jwks, "-"], stdin: "");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.Empty(run.Error);
+    }
+
+    [Fact]
+    public async Task Stdin_OneBlankLine_IsOneMalformedVerdict_ExitsOne()
+    {
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _jwks, "-"], stdin: "\n");
+
+        Assert.Equal(1, run.ExitCode);
+        AssertRejection(Assert.Single(run.Lines), "Malformed", 401, "Line 1 is empty.");
     }
 
     [Fact]
@@ -283,8 +306,8 @@ public sealed class ValidateCommandTests : IDisposable
         return document.RootElement.Clone();
     }
 
-    /// <summary>The rejection shape: exactly valid, error, status, detail, in that order.</summary>
-    internal static void AssertRejection(string line, string error, int status)
+    /// <summary>The rejection shape: exactly valid, error, status, detail, in that order; the detail when <paramref name="detail"/> is given.</summary>
+    internal static void AssertRejection(string line, string error, int status, string? detail = null)
     {
         JsonElement root = Parse(line);
         Assert.Equal(["valid", "error", "status", "detail"], root.EnumerateObject().Select(p => p.Name));
@@ -292,5 +315,9 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(error, root.GetProperty("error").GetString());
         Assert.Equal(status, root.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("detail").GetString()));
+        if (detail is not null)
+        {
+            Assert.Equal(detail, root.GetProperty("detail").GetString());
+        }
     }
 }
