@@ -36,10 +36,11 @@ internal static class SignCommand
         var subject = new Option<string>("--sub") { Description = "The user as 'sub'." };
         var email = new Option<string>("--email") { Description = "The user as 'email_id'." };
         var uid = new Option<string>("--uid") { Description = "The user as 'uid'." };
-        var ttl = new Option<TimeSpan>("--ttl")
+        var ttl = new Option<Lifetime>("--ttl")
         {
-            Description = "Lifetime: exp = now + ttl. A whole number and s, m, h or d: 30s, 15m, 1h, 2d (default 1h, at most 366d).",
-            DefaultValueFactory = _ => TimeSpan.FromHours(1),
+            Description = "Lifetime: exp = now + ttl. A whole number and s, m, h or d (30s, 15m, 1h, 2d), from -366d to 366d; "
+                + "0s mints a token that expires now, a negative one (-5m) a token that has already expired.",
+            DefaultValueFactory = _ => new Lifetime(TimeSpan.FromHours(1)),
             CustomParser = ParseLifetime,
         };
         var issuer = new Option<string>("--issuer") { Description = "The 'iss' claim." };
@@ -75,7 +76,7 @@ internal static class SignCommand
             }
 
             long now = io.Time.GetUtcNow().ToUnixTimeSeconds();
-            long exp = now + (long)parseResult.GetValue(ttl).TotalSeconds;
+            long exp = now + (long)parseResult.GetValue(ttl).Value.TotalSeconds;
             var claims = new JsonObject { ["iat"] = now, ["nbf"] = now, ["exp"] = exp };
             if (parseResult.GetValue(claimsFile) is { } file && !await MergeFileAsync(io, claims, file, cancellationToken))
             {
@@ -125,15 +126,15 @@ internal static class SignCommand
         }
     }
 
-    private static TimeSpan ParseLifetime(ArgumentResult result)
+    private static Lifetime ParseLifetime(ArgumentResult result)
     {
         string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
         if (TimeText.TryParseLifetime(text, out TimeSpan lifetime))
         {
-            return lifetime;
+            return new Lifetime(lifetime);
         }
 
-        result.AddError($"--ttl '{text}' is not a lifetime: use a positive whole number and s, m, h or d (30s, 15m, 1h, 2d), at most 366d.");
+        result.AddError($"--ttl '{text}' is not a lifetime: use a whole number and s, m, h or d (30s, 15m, 1h, 2d, 0s, -5m), from -366d to 366d.");
         return default;
     }
 
