@@ -44,13 +44,13 @@ internal static class SignCommand
             CustomParser = ParseLifetime,
         };
         var issuer = new Option<string>("--issuer") { Description = "The 'iss' claim." };
-        var audience = new Option<string>("--audience") { Description = "The 'aud' claim." };
+        var audiences = new Option<string[]>("--audience") { Description = "An 'aud' value (repeatable): one is written as a string, several as an array." };
         var claim = new Option<string[]>("--claim") { Description = "An extra claim name=value (repeatable); the value is JSON when it parses (42, true, [\"a\"], {…}), else a string." };
         claim.Validators.Add(ValidateClaimPairs);
         var claimsFile = new Option<FileInfo>("--claims") { Description = "A JSON object file whose members are merged into the claims; flags win over it." };
         var command = new Command("sign", "Mint a test token in Portkey's shape with a local private key and print it.")
         {
-            key, kid, algorithm, org, workspace, scopes, subject, email, uid, ttl, issuer, audience, claim, claimsFile,
+            key, kid, algorithm, org, workspace, scopes, subject, email, uid, ttl, issuer, audiences, claim, claimsFile,
         };
         command.Validators.Add(result =>
         {
@@ -95,7 +95,16 @@ internal static class SignCommand
             }
 
             SetIfGiven(claims, "iss", parseResult.GetValue(issuer));
-            SetIfGiven(claims, "aud", parseResult.GetValue(audience));
+            switch (parseResult.GetValue(audiences))
+            {
+                case [string single]:
+                    claims["aud"] = single;
+                    break;
+                case { Length: > 1 } several:
+                    claims["aud"] = new JsonArray([.. several.Select(a => JsonValue.Create(a))]);
+                    break;
+            }
+
             SetIfGiven(claims, "portkey_oid", parseResult.GetValue(org));
             SetIfGiven(claims, "portkey_workspace", parseResult.GetValue(workspace));
             SetIfGiven(claims, "sub", parseResult.GetValue(subject));

@@ -85,6 +85,27 @@ public sealed class SignCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Audience_Repeated_IsAnArray_InOrder()
+    {
+        (_, JsonObject claims) = await Sign("--audience", "gateway", "--audience", "billing");
+
+        Assert.Equal("""["gateway","billing"]""", claims["aud"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Audience_Repeated_EachIsAcceptedByValidate()
+    {
+        (CliRun run, _) = await Sign("--audience", "gateway", "--audience", "billing");
+        string jwks = _dir.Write("jwks.json", TestKeys.Jwks);
+
+        CliRun billing = await CliRunner.RunAsync(["validate", "--jwks", jwks, "--audience", "billing", run.Lines[0]]);
+        CliRun other = await CliRunner.RunAsync(["validate", "--jwks", jwks, "--audience", "search", run.Lines[0]]);
+
+        Assert.Equal(0, billing.ExitCode);
+        Assert.Equal(1, other.ExitCode);
+    }
+
+    [Fact]
     public async Task NegativeTtl_MintsATokenValidateRejectsAsExpired()
     {
         (CliRun run, _) = await Sign("--ttl", "-5m");
