@@ -22,14 +22,12 @@ internal static class SignCommand
     private static readonly (string Claim, string Alias, string Flag)[] RequiredClaims =
         [("portkey_oid", "organisation_id", "--org"), ("portkey_workspace", "workspace_slug", "--workspace"), ("scope", "scopes", "--scope")];
 
-    private static readonly string[] RsaAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
-
     public static Command Create(CliIo io)
     {
         var key = new Option<FileInfo>("--key") { Description = "The PKCS#8 (or PKCS#1/SEC 1) PEM private key, e.g. from keygen.", Required = true };
         var kid = new Option<string>("--kid") { Description = "The key id put in the header; must match the JWKS.", Required = true };
         var algorithm = new Option<string>("--alg") { Description = "The algorithm; default from the key: RSA → RS256, P-256 → ES256, P-384 → ES384, P-521 → ES512." };
-        algorithm.AcceptOnlyFromAmong([.. RsaAlgorithms, "ES256", "ES384", "ES512"]);
+        algorithm.AcceptOnlyFromAmong(Algorithms.All);
         var org = new Option<string>("--org") { Description = "The organisation (portkey_oid)." };
         var workspace = new Option<string>("--workspace") { Description = "The workspace (portkey_workspace)." };
         var scopes = new Option<string[]>("--scope") { Description = "A granted scope (repeatable); written as one space-separated 'scope' string." };
@@ -217,12 +215,12 @@ internal static class SignCommand
         error = null;
         if (key is RSA)
         {
-            if (requested is null || RsaAlgorithms.Contains(requested))
+            if (requested is null || Algorithms.Rsa.Contains(requested))
             {
                 return requested ?? "RS256";
             }
 
-            error = $"--alg {requested} does not fit an RSA key; use one of {string.Join(", ", RsaAlgorithms)}.";
+            error = $"--alg {requested} does not fit an RSA key; use one of {string.Join(", ", Algorithms.Rsa)}.";
             return null;
         }
 

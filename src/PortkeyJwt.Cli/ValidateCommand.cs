@@ -30,7 +30,11 @@ internal static class ValidateCommand
         var issuers = new Option<string[]>("--issuer") { Description = "An accepted 'iss' (repeatable); not checked when absent." };
         var audiences = new Option<string[]>("--audience") { Description = "An accepted 'aud' (repeatable); not checked when absent." };
         var scopes = new Option<string[]>("--scope") { Description = "A scope the token must grant (repeatable); a missing one is a 403." };
-        var algorithms = new Option<string[]>("--alg") { Description = "Also accept this algorithm (repeatable): RS384, RS512, PS256…PS512, ES256…ES512. RS256 is always accepted." };
+        var algorithms = new Option<string[]>("--alg")
+        {
+            Description = "An accepted algorithm (repeatable): RS256, RS384, RS512, PS256…PS512, ES256…ES512. When given, "
+                + "exactly these are accepted; when absent, RS256 only.",
+        };
         var skew = new Option<int?>("--skew") { Description = "Clock skew tolerated for exp/nbf/iat, in seconds (0 to 300; default 60)." };
         var token = new Argument<string>("token")
         {
@@ -49,8 +53,12 @@ internal static class ValidateCommand
             {
                 ValidIssuers = parseResult.GetValue(issuers) ?? [],
                 ValidAudiences = parseResult.GetValue(audiences) ?? [],
-                AllowedAlgorithms = ["RS256", .. (parseResult.GetValue(algorithms) ?? []).Where(a => a != "RS256")],
             };
+            if (parseResult.GetValue(algorithms) is { Length: > 0 } allowed)
+            {
+                options.AllowedAlgorithms = allowed; // the exact allowlist; without --alg the library's default (RS256)
+            }
+
             if (parseResult.GetValue(skew) is { } seconds)
             {
                 options.ClockSkew = TimeSpan.FromSeconds(seconds);

@@ -173,11 +173,26 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task AlgWidening_KeepsRs256Allowed()
+    public async Task Alg_IsTheExactAllowlist_Es256OnlyAcceptsEs256AndRejectsRs256()
     {
-        CliRun run = await Validate(TestKeys.Rs256.Sign(TestKeys.Claims()), "--alg", "ES256");
+        string stdin = TestKeys.Es256.Sign(TestKeys.Claims()) + "\n" + TestKeys.Rs256.Sign(TestKeys.Claims());
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _jwks, "--alg", "ES256", "-"], stdin);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.True(Parse(run.Lines[0]).GetProperty("valid").GetBoolean());
+        AssertRejection(run.Lines[1], "UnsupportedAlgorithm", 401);
+    }
+
+    [Fact]
+    public async Task Alg_Repeated_AcceptsEachGiven()
+    {
+        string stdin = TestKeys.Es256.Sign(TestKeys.Claims()) + "\n" + TestKeys.Rs256.Sign(TestKeys.Claims());
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _jwks, "--alg", "ES256", "--alg", "RS256", "-"], stdin);
 
         Assert.Equal(0, run.ExitCode);
+        Assert.Equal(2, run.Lines.Length);
     }
 
     [Theory]
