@@ -101,7 +101,7 @@ internal static class ValidateCommand
                 PortkeyJwtResult result = await validator.ValidateAsync(token.Text, perCall, cancellationToken);
                 allValid &= result.IsValid;
                 buffer.ResetWrittenCount();
-                Write(buffer, result, token.IsBlankLine ? $"Line {token.LineNumber} is empty." : result.Detail);
+                Write(buffer, result, Detail(result, token, options.AllowedAlgorithms));
                 await io.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan));
             }
 
@@ -197,6 +197,16 @@ internal static class ValidateCommand
 
         writer.WriteEndObject();
     }
+
+    /// <summary>
+    /// The verdict's <c>detail</c>: the library's, except that a blank stdin line is named, and an
+    /// <see cref="PortkeyJwtError.UnsupportedAlgorithm"/> rejection ends with the token's <c>alg</c> and the <c>--alg</c>
+    /// that would accept it (<see cref="AlgorithmHint"/>).
+    /// </summary>
+    private static string Detail(PortkeyJwtResult result, TokenLine token, IEnumerable<string> allowed) =>
+        token.IsBlankLine ? $"Line {token.LineNumber} is empty."
+        : result.Error == PortkeyJwtError.UnsupportedAlgorithm ? AlgorithmHint.Append(result.Detail, token.Text, allowed)
+        : result.Detail;
 
     private static string OptionName(string? parameter) => parameter switch
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace PortkeyJwt.Cli.Tests.Validate;
@@ -159,7 +160,7 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Ps256Token_IsRejectedByDefault_AndAcceptedWithAlgPs256()
+    public async Task Ps256Token_IsRejectedByDefault_NamingItsAlgAndTheFlag_AndAcceptedWithAlgPs256()
     {
         string token = TestKeys.Ps256.Sign(TestKeys.Claims());
 
@@ -168,6 +169,7 @@ public sealed class ValidateCommandTests : IDisposable
 
         Assert.Equal(1, strict.ExitCode);
         AssertRejection(strict.Lines[0], "UnsupportedAlgorithm", 401);
+        Assert.EndsWith(" The token's alg is PS256; add --alg PS256 to accept it.", Parse(strict.Lines[0]).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, widened.ExitCode);
         Assert.Equal("k1-pss", Parse(widened.Lines[0]).GetProperty("principal").GetProperty("keyId").GetString());
     }
@@ -182,6 +184,7 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.True(Parse(run.Lines[0]).GetProperty("valid").GetBoolean());
         AssertRejection(run.Lines[1], "UnsupportedAlgorithm", 401);
+        Assert.EndsWith(" The token's alg is RS256; add --alg RS256 to accept it.", Parse(run.Lines[1]).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -193,6 +196,33 @@ public sealed class ValidateCommandTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(2, run.Lines.Length);
+    }
+
+    [Theory]
+    [InlineData("HS256")]
+    [InlineData("none")]
+    [InlineData("EdDSA")]
+    public async Task UnsupportedAlg_NotAcceptableByAnyFlag_IsNamedWithWhatCanBeAccepted(string alg)
+    {
+        CliRun run = await Validate(TokenWithAlg(alg));
+
+        AssertRejection(Assert.Single(run.Lines), "UnsupportedAlgorithm", 401);
+        Assert.EndsWith(
+            $" The token's alg is {alg}, which portkey-jwt cannot accept (it verifies RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512).",
+            Parse(run.Lines[0]).GetProperty("detail").GetString(),
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("RS256 \u001b[31m")] // not a plain name
+    [InlineData("RS256RS256RS256RS256")] // longer than 16 characters
+    public async Task UnsupportedAlg_NotAShortPlainName_IsNotQuoted(string alg)
+    {
+        CliRun run = await Validate(TokenWithAlg(alg));
+
+        AssertRejection(Assert.Single(run.Lines), "UnsupportedAlgorithm", 401);
+        Assert.DoesNotContain("The token's alg", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", run.Out, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -314,6 +344,11 @@ public sealed class ValidateCommandTests : IDisposable
             }
         }
     }
+
+    /// <summary>A token whose header is {"alg":alg,"kid":"k1"}, with valid claims and a junk signature.</summary>
+    private static string TokenWithAlg(string alg) =>
+        TestTokenSigner.B64(Encoding.UTF8.GetBytes(new JsonObject { ["alg"] = alg, ["kid"] = "k1" }.ToJsonString()))
+        + "." + TestTokenSigner.B64(Encoding.UTF8.GetBytes(TestKeys.Claims().ToJsonString())) + ".c2ln";
 
     internal static JsonElement Parse(string line)
     {
