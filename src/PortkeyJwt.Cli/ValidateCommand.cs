@@ -16,11 +16,8 @@ namespace PortkeyJwt.Cli;
 /// or whitespace-only line is a <see cref="PortkeyJwtError.Malformed"/> verdict whose detail names the line; input
 /// without any line prints nothing and exits 0.
 /// </remarks>
-internal static class ValidateCommand
+internal static partial class ValidateCommand
 {
-    /// <summary>Largest JWKS file read, the same as the remote provider's default response cap.</summary>
-    private const long MaxJwksFileBytes = 1024 * 1024;
-
     /// <summary>JSON for a terminal or a pipe, not HTML: only quotes, backslashes and control characters are escaped.</summary>
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -72,26 +69,31 @@ internal static class ValidateCommand
     private static async Task<int> RunAsync(CliIo io, string jwks, PortkeyJwtOptions options, string[] requiredScopes, string tokenArgument, CancellationToken cancellationToken)
     {
         PortkeyJwtValidator validator;
-        JwksKeyProvider? keys = null;
+        LoadedKeys? loaded = null;
         try
         {
-            keys = await LoadKeysAsync(io, jwks, cancellationToken);
-            if (keys is null)
+            loaded = await LoadKeysAsync(io, jwks, cancellationToken);
+            if (loaded is null)
             {
                 return ExitCodes.Usage;
             }
 
-            validator = new PortkeyJwtValidator(keys, options, io.Time);
+            validator = new PortkeyJwtValidator(loaded.Provider, options, io.Time);
         }
         catch (ArgumentOutOfRangeException e)
         {
-            keys?.Dispose();
+            loaded?.Dispose();
             await io.Error.WriteLineAsync($"error: {OptionName(e.ParamName)}: {FirstLine(e.Message)}");
             return ExitCodes.Usage;
         }
 
-        using (keys)
+        using (loaded)
         {
+            foreach (string skipped in loaded.SkippedKeys)
+            {
+                await io.Error.WriteLineAsync($"warning: {skipped}");
+            }
+
             string[]? perCall = requiredScopes.Length == 0 ? null : requiredScopes;
             var buffer = new ArrayBufferWriter<byte>(512);
             bool allValid = true;
@@ -106,50 +108,6 @@ internal static class ValidateCommand
             }
 
             return allValid ? ExitCodes.Ok : ExitCodes.Rejected;
-        }
-    }
-
-    /// <summary>The key provider for <paramref name="jwks"/>, or null after writing why it cannot be had to stderr.</summary>
-    private static async Task<JwksKeyProvider?> LoadKeysAsync(CliIo io, string jwks, CancellationToken cancellationToken)
-    {
-        if (Uri.TryCreate(jwks, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
-        {
-            JwksKeyProvider remote;
-            try
-            {
-                remote = new JwksKeyProvider(new JwksKeyProviderOptions { JwksUrls = [url] }, timeProvider: io.Time);
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                await io.Error.WriteLineAsync($"error: --jwks: {FirstLine(e.Message)}");
-                return null;
-            }
-
-            if (!await remote.WarmUpAsync(cancellationToken))
-            {
-                string reason = remote.Status.LastError ?? "no usable key";
-                remote.Dispose();
-                await io.Error.WriteLineAsync($"error: could not load the JWKS: {reason}");
-                return null;
-            }
-
-            return remote;
-        }
-
-        string? json = await JwksFile.TryReadAsync(io, jwks, MaxJwksFileBytes, cancellationToken);
-        if (json is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return JwksKeyProvider.FromJson(json);
-        }
-        catch (ArgumentException e)
-        {
-            await io.Error.WriteLineAsync($"error: {jwks}: {FirstLine(e.Message)}");
-            return null;
         }
     }
 

@@ -270,7 +270,6 @@ public sealed class ValidateCommandTests : IDisposable
     [InlineData("not json")]
     [InlineData("{}")]
     [InlineData("""{"keys":[]}""")]
-    [InlineData("""{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}""")]
     public async Task InvalidJwksFile_ExitsTwoWithOneLineOnStderr_AndNothingOnStdout(string content)
     {
         string path = _dir.Write("bad.json", content);
@@ -284,18 +283,63 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task JwksFileWithAPrivateKey_ExitsTwo()
+    public async Task JwksFileWithNoUsableKey_ExitsTwo_SayingWhyEachKeyWasSkipped()
     {
-        var rsa = (System.Security.Cryptography.RSA)TestKeys.Rs256.Key;
-        JsonObject jwk = TestKeys.Rs256.PublicJwk();
-        jwk["d"] = TestTokenSigner.B64(rsa.ExportParameters(true).D!);
-        string path = _dir.Write("private.json", new JsonObject { ["keys"] = new JsonArray(jwk) }.ToJsonString());
+        JsonObject oct = new() { ["kty"] = "oct", ["kid"] = "h", ["k"] = "c2VjcmV0" };
+        string path = _dir.Write("unusable.json", new JsonObject { ["keys"] = new JsonArray(PrivateJwk(), oct) }.ToJsonString());
 
         CliRun run = await CliRunner.RunAsync(["validate", "--jwks", path, "x.y.z"]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Empty(run.Out);
+        Assert.Equal(
+            [
+                $"error: {path}: The JWKS cannot be used: no key in the set is usable for signature verification.",
+                "  JWKS key #0 (kid 'k1') skipped: it carries private key material ('d'); a JWKS must publish public keys only",
+                "  JWKS key #1 (kid 'h') skipped: it carries private key material ('k'); a JWKS must publish public keys only",
+            ],
+            ErrorLines(run));
     }
+
+    [Fact]
+    public async Task JwksFileWithSomeKeysSkipped_WarnsPerSkippedKey_AndValidatesWithTheRest()
+    {
+        JsonObject signing = TestKeys.Es256.PublicJwk();
+        JsonObject encryption = TestKeys.Ps256.PublicJwk();
+        encryption["use"] = "enc";
+        string path = _dir.Write("mixed.json", new JsonObject { ["keys"] = new JsonArray(PrivateJwk(), signing, encryption) }.ToJsonString());
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", path, "--alg", "ES256", TestKeys.Es256.Sign(TestKeys.Claims())]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Single(run.Lines);
+        Assert.Equal(
+            [
+                "warning: JWKS key #0 (kid 'k1') skipped: it carries private key material ('d'); a JWKS must publish public keys only",
+                "warning: JWKS key #2 (kid 'k1-pss') skipped: its 'use' is not 'sig'",
+            ],
+            ErrorLines(run));
+    }
+
+    [Fact]
+    public async Task JwksFileWithEveryKeyUsable_WritesNothingToStderr()
+    {
+        CliRun run = await Validate(TestKeys.Rs256.Sign(TestKeys.Claims()));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(run.Error);
+    }
+
+    /// <summary>The RS256 key "k1" as a JWK with its private exponent 'd'.</summary>
+    private static JsonObject PrivateJwk()
+    {
+        var rsa = (System.Security.Cryptography.RSA)TestKeys.Rs256.Key;
+        JsonObject jwk = TestKeys.Rs256.PublicJwk();
+        jwk["d"] = TestTokenSigner.B64(rsa.ExportParameters(true).D!);
+        return jwk;
+    }
+
+    internal static string[] ErrorLines(CliRun run) => run.Error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
 
     [Fact]
     public async Task MissingJwksFile_ExitsTwo()
