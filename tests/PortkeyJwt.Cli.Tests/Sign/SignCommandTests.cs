@@ -302,6 +302,16 @@ public sealed class SignCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task KeyIsADirectory_SaysSo_ExitsTwo()
+    {
+        CliRun run = await CliRunner.RunAsync(["sign", "--key", _dir.Path, "--kid", "k1"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.StartsWith($"error: cannot read {_dir.Path}: it is a directory, not a file", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignedToken_ValidatesAgainstTheMatchingJwks()
     {
         (CliRun run, _) = await Sign("--email", "ada@example.com");

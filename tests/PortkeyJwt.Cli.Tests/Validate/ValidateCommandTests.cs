@@ -342,6 +342,16 @@ public sealed class ValidateCommandTests : IDisposable
     internal static string[] ErrorLines(CliRun run) => run.Error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
 
     [Fact]
+    public async Task JwksIsADirectory_SaysSo_ExitsTwo()
+    {
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _dir.Path, "x.y.z"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.Equal([$"error: cannot read {_dir.Path}: it is a directory, not a file"], ErrorLines(run));
+    }
+
+    [Fact]
     public async Task MissingJwksFile_ExitsTwo()
     {
         CliRun run = await CliRunner.RunAsync(["validate", "--jwks", _dir.File("nope.json"), "x.y.z"]);
