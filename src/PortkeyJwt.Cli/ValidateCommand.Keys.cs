@@ -15,6 +15,13 @@ internal static partial class ValidateCommand
         var log = new SkippedKeyLog();
         if (Uri.TryCreate(jwks, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
         {
+            if (url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback)
+            {
+                // Checked here, not by the provider: its message offers RequireHttps = false, which the CLI has no flag for.
+                await io.Error.WriteLineAsync("error: --jwks: plain http is allowed only to loopback (localhost, 127.0.0.1, [::1]); use an https URL.");
+                return null;
+            }
+
             JwksKeyProvider remote;
             try
             {

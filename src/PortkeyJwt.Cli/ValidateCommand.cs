@@ -83,7 +83,7 @@ internal static partial class ValidateCommand
         catch (ArgumentOutOfRangeException e)
         {
             loaded?.Dispose();
-            await io.Error.WriteLineAsync($"error: {OptionName(e.ParamName)}: {FirstLine(e.Message)}");
+            await io.Error.WriteLineAsync($"error: {OptionMessage(e)}");
             return ExitCodes.Usage;
         }
 
@@ -165,6 +165,19 @@ internal static partial class ValidateCommand
         token.IsBlankLine ? $"Line {token.LineNumber} is empty."
         : result.Error == PortkeyJwtError.UnsupportedAlgorithm ? AlgorithmHint.Append(result.Detail, token.Text, allowed)
         : result.Detail;
+
+    /// <summary>
+    /// A <see cref="PortkeyJwtOptions"/> range error in the CLI's terms: "--skew must be from zero to 5 minutes." for the
+    /// library's "ClockSkew must be …", which names a property the CLI user never sees; "--alg: Unknown algorithm; …" otherwise.
+    /// </summary>
+    private static string OptionMessage(ArgumentOutOfRangeException e)
+    {
+        string flag = OptionName(e.ParamName);
+        string message = FirstLine(e.Message);
+        return e.ParamName is { Length: > 0 } property && message.StartsWith(property + " ", StringComparison.Ordinal)
+            ? flag + message[property.Length..]
+            : $"{flag}: {message}";
+    }
 
     private static string OptionName(string? parameter) => parameter switch
     {
