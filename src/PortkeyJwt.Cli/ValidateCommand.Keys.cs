@@ -22,26 +22,33 @@ internal static partial class ValidateCommand
                 return null;
             }
 
+            // The CLI's own client, so that a failed connection can be explained from its inner exceptions.
+            var handler = new FailureRecordingHandler();
+            var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
             JwksKeyProvider remote;
             try
             {
-                remote = new JwksKeyProvider(new JwksKeyProviderOptions { JwksUrls = [url] }, timeProvider: io.Time, logger: log);
+                remote = new JwksKeyProvider(new JwksKeyProviderOptions { JwksUrls = [url] }, http, io.Time, log);
             }
             catch (ArgumentOutOfRangeException e)
             {
+                http.Dispose();
                 await io.Error.WriteLineAsync($"error: --jwks: {FirstLine(e.Message)}");
                 return null;
             }
 
             if (!await remote.WarmUpAsync(cancellationToken))
             {
-                string reason = remote.Status.LastError ?? "no usable key";
+                string reason = handler.LastFailure is { } failure
+                    ? $"{url}: network error: {FailureRecordingHandler.Describe(failure)}"
+                    : remote.Status.LastError ?? "no usable key";
                 remote.Dispose();
+                http.Dispose();
                 await FailAsync(io, $"could not load the JWKS: {reason}", log);
                 return null;
             }
 
-            return new LoadedKeys(remote, log.Close());
+            return new LoadedKeys(remote, log.Close(), http);
         }
 
         string? json = await JwksFile.TryReadAsync(io, jwks, MaxJwksFileBytes, cancellationToken);
@@ -52,7 +59,7 @@ internal static partial class ValidateCommand
 
         try
         {
-            return new LoadedKeys(JwksKeyProvider.FromJson(json, log), log.Close());
+            return new LoadedKeys(JwksKeyProvider.FromJson(json, log), log.Close(), http: null);
         }
         catch (ArgumentException e)
         {
@@ -71,13 +78,20 @@ internal static partial class ValidateCommand
         }
     }
 
-    /// <summary>A loaded key set and the library's reason for each key it left out (shown as warnings).</summary>
-    private sealed class LoadedKeys(JwksKeyProvider provider, string[] skippedKeys) : IDisposable
+    /// <summary>
+    /// A loaded key set, the library's reason for each key it left out (shown as warnings), and the HTTP client a remote
+    /// set is fetched with (the provider does not own a client it is given).
+    /// </summary>
+    private sealed class LoadedKeys(JwksKeyProvider provider, string[] skippedKeys, HttpClient? http) : IDisposable
     {
         public JwksKeyProvider Provider { get; } = provider;
 
         public string[] SkippedKeys { get; } = skippedKeys;
 
-        public void Dispose() => Provider.Dispose();
+        public void Dispose()
+        {
+            Provider.Dispose();
+            http?.Dispose();
+        }
     }
 }

@@ -74,6 +74,21 @@ public sealed class ValidateRemoteJwksTests
     }
 
     [Fact]
+    public async Task HttpsToAPlainHttpServer_SaysWhyTheTlsHandshakeFailed()
+    {
+        await using LocalJwksServer server = await LocalJwksServer.StartAsync(TestKeys.Jwks);
+        string url = new UriBuilder(server.Url) { Scheme = "https" }.Uri.ToString();
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", url, "x.y.z"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        string error = Assert.Single(ValidateCommandTests.ErrorLines(run));
+        Assert.StartsWith($"error: could not load the JWKS: {url}: network error: The SSL connection could not be established: ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("inner exception", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PlainHttpToANonLoopbackHost_ExitsTwo_NamingOnlyWhatTheCliAllows()
     {
         CliRun run = await CliRunner.RunAsync(["validate", "--jwks", "http://jwks.example/.well-known/jwks.json", "x.y.z"]);
