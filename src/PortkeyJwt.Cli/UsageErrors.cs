@@ -12,7 +12,7 @@ namespace PortkeyJwt.Cli;
 /// <item>an unknown option (an argument starting with <c>-</c> where a token or command belongs), with the command's closest option;</item>
 /// <item>an unknown command, with the closest command;</item>
 /// <item>an argument beyond the command's one token;</item>
-/// <item>otherwise System.CommandLine's first error.</item>
+/// <item>otherwise System.CommandLine's first error (a value of the wrong type reworded without .NET type names).</item>
 /// </list>
 /// </summary>
 internal static class UsageErrors
@@ -68,7 +68,24 @@ internal static class UsageErrors
                 : $"'{commandName}' takes no arguments; unexpected '{extra}'";
         }
 
-        return parsed.Errors.Count > 0 ? parsed.Errors[0].Message : null;
+        return parsed.Errors.Count > 0 ? Reword(parsed.Errors[0]) : null;
+    }
+
+    /// <summary>
+    /// SCL's message, except for a value of the wrong type: "--skew expects a whole number, not 'soon'" rather than
+    /// "Cannot parse argument 'soon' for option '--skew' as expected type 'System.Nullable`1[System.Int32]'".
+    /// </summary>
+    private static string Reword(ParseError error)
+    {
+        if (error.SymbolResult is OptionResult { Option: { } option, Tokens: [{ } value] }
+            && error.Message.StartsWith("Cannot parse argument", StringComparison.Ordinal))
+        {
+            Type type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+            string expected = type == typeof(int) || type == typeof(long) ? "a whole number" : type == typeof(bool) ? "true or false" : $"a {type.Name}";
+            return $"{option.Name} expects {expected}, not '{value.Value}'";
+        }
+
+        return error.Message;
     }
 
     /// <summary>An argument that can only be meant as an option: a dash and more (a lone <c>-</c> means stdin).</summary>

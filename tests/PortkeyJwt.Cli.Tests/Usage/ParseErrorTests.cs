@@ -79,6 +79,14 @@ public sealed class ParseErrorTests
     }
 
     [Fact]
+    public async Task ValueOfTheWrongType_IsNamedWithoutDotNetTypeNames()
+    {
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", "j.json", "--skew", "soon", "x.y.z"]);
+
+        AssertUsageError(run, "error: --skew expects a whole number, not 'soon'");
+    }
+
+    [Fact]
     public async Task UnknownOption_WithNothingClose_IsNamedWithoutASuggestion()
     {
         CliRun run = await CliRunner.RunAsync(["inspect", Token, "--alg"]);
