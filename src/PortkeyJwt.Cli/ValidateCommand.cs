@@ -30,7 +30,7 @@ internal static partial class ValidateCommand
         var algorithms = new Option<string[]>("--alg")
         {
             Description = "An accepted algorithm (repeatable): RS256, RS384, RS512, PS256…PS512, ES256…ES512. When given, "
-                + "exactly these are accepted; when absent, RS256 only.",
+                + "exactly these are accepted; when absent, RS256 only. A token rejected for its alg is told the --alg that accepts it.",
         };
         var skew = new Option<int?>("--skew") { Description = "Clock skew tolerated for exp/nbf/iat, in seconds (0 to 300; default 60)." };
         var token = new Argument<string>("token")
