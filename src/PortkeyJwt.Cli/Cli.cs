@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using System.CommandLine.Parsing;
 
 namespace PortkeyJwt.Cli;
 
 /// <summary>The <c>portkey-jwt</c> command tree, built over a <see cref="CliIo"/> so tests can run it in-process.</summary>
 internal static class Cli
 {
-    private const string RootName = "portkey-jwt";
+    /// <summary>The tool's name, as typed and as shown in messages.</summary>
+    public const string RootName = "portkey-jwt";
 
     public static RootCommand Build(CliIo io)
     {
@@ -25,8 +25,10 @@ internal static class Cli
 
     /// <summary>
     /// Parses <paramref name="args"/> and runs the chosen command with help and version written to <paramref name="io"/>.
-    /// Parse errors (unknown command or option, missing or invalid value) go to stderr only, one <c>error:</c> line each
-    /// and a pointer to <c>--help</c>, so stdout stays clean for pipelines; they exit with <see cref="ExitCodes.Usage"/>.
+    /// A parse failure (unknown command or option, a missing, extra or invalid value) goes to stderr only, as one
+    /// <c>error:</c> line chosen by <see cref="UsageErrors.Describe"/> and a pointer to <c>--help</c>, with anything that
+    /// looks like a token redacted (<see cref="TokenRedaction"/>), so stdout stays clean for pipelines and a typo next to
+    /// <c>"$TOKEN"</c> never prints it; it exits with <see cref="ExitCodes.Usage"/>.
     /// </summary>
     /// <param name="args">The command line.</param>
     /// <param name="io">Streams and clock.</param>
@@ -35,13 +37,10 @@ internal static class Cli
     public static async Task<int> InvokeAsync(string[] args, CliIo io, bool handleTermination = false, CancellationToken cancellationToken = default)
     {
         ParseResult parsed = Build(io).Parse(args);
-        if (parsed.Action is ParseErrorAction)
+        string? problem = UsageErrors.Describe(parsed) ?? (parsed.Action is ParseErrorAction ? "invalid command line" : null);
+        if (problem is not null)
         {
-            foreach (ParseError error in parsed.Errors)
-            {
-                await io.Error.WriteLineAsync($"error: {error.Message}");
-            }
-
+            await io.Error.WriteLineAsync(TokenRedaction.Redact($"error: {problem}"));
             await io.Error.WriteLineAsync($"Run '{HelpCommandLine(parsed)} --help' for usage.");
             return ExitCodes.Usage;
         }

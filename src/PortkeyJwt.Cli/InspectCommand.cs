@@ -12,6 +12,11 @@ namespace PortkeyJwt.Cli;
 /// <c>portkey-jwt inspect</c>: decodes a token's header and claims WITHOUT verifying anything, for debugging. The output
 /// starts with <c>UNVERIFIED</c>; the signature is never printed, only its length. Exit 1 when a token cannot be decoded.
 /// </summary>
+/// <remarks>
+/// With <c>-</c>, every line of stdin is answered in order: a report on stdout whose first line is
+/// <c>UNVERIFIED (line N): …</c>, or one <c>error: line N …</c> line on stderr for a line that is blank or not a token
+/// (then the exit code is 1). Input with no lines prints nothing and exits 0.
+/// </remarks>
 internal static class InspectCommand
 {
     /// <summary>The longest token decoded, the validator's own upper bound for <see cref="PortkeyJwtOptions.MaxTokenLength"/>.</summary>
@@ -22,18 +27,30 @@ internal static class InspectCommand
     public static Command Create(CliIo io)
     {
         var token = new Argument<string>("token") { Description = "The token (a 'Bearer ' prefix is ignored), or - to read one token per line from stdin." };
-        var command = new Command("inspect", "Decode a token's header and claims WITHOUT verifying the signature (for debugging only).") { token };
+        var command = new Command(
+            "inspect",
+            "Decode a token's header and claims WITHOUT verifying the signature (for debugging only). With -, every input line "
+            + "gets a report naming its line, or an error line on stderr when it is blank or not a token.")
+        {
+            token,
+        };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             int code = ExitCodes.Ok;
-            int index = 0;
             int printed = 0;
-            await foreach (string text in TokenInput.ReadAsync(parseResult.GetValue(token)!, io.In, cancellationToken))
+            await foreach (TokenLine line in TokenInput.ReadAsync(parseResult.GetValue(token)!, io.In, cancellationToken))
             {
-                index++;
-                if (!TryDecode(text, out Decoded? decoded, out string? error))
+                string subject = line.FromStdin ? $"line {line.LineNumber}" : "the token";
+                if (line.IsBlankLine)
                 {
-                    await io.Error.WriteLineAsync($"error: token {index} is not a JWS compact token: {error}.");
+                    await io.Error.WriteLineAsync($"error: {subject} is empty.");
+                    code = ExitCodes.Rejected;
+                    continue;
+                }
+
+                if (!TryDecode(line.Text, out Decoded? decoded, out string? error))
+                {
+                    await io.Error.WriteLineAsync($"error: {subject} is not a JWS compact token: {error}.");
                     code = ExitCodes.Rejected;
                     continue;
                 }
@@ -45,7 +62,7 @@ internal static class InspectCommand
 
                 using (decoded)
                 {
-                    await io.Out.WriteAsync(Describe(decoded, io.Time.GetUtcNow()));
+                    await io.Out.WriteAsync(Describe(decoded, io.Time.GetUtcNow(), line.FromStdin ? line.LineNumber : null));
                 }
             }
 
@@ -54,11 +71,17 @@ internal static class InspectCommand
         return command;
     }
 
-    /// <summary>The report for one decoded token.</summary>
-    internal static string Describe(Decoded token, DateTimeOffset now)
+    /// <summary>The report for one decoded token; <paramref name="lineNumber"/> names its stdin line in the first line.</summary>
+    internal static string Describe(Decoded token, DateTimeOffset now, int? lineNumber)
     {
         var text = new StringBuilder();
-        text.AppendLine("UNVERIFIED: the signature was not checked; do not trust these values.");
+        text.Append("UNVERIFIED");
+        if (lineNumber is { } number)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" (line {number})");
+        }
+
+        text.AppendLine(": the signature was not checked; do not trust these values.");
         text.AppendLine("Header:");
         text.AppendLine(Pretty(token.Header));
         text.AppendLine("Claims:");

@@ -9,25 +9,34 @@ internal static class JwksFile
     public static async Task<string?> TryReadAsync(CliIo io, string path, long maxBytes, CancellationToken cancellationToken)
     {
         string? error;
-        try
+        if (Directory.Exists(path))
         {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: true);
-            if (stream.Length > maxBytes)
-            {
-                error = $"larger than {maxBytes} bytes";
-            }
-            else
-            {
-                using var reader = new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
-                return await reader.ReadToEndAsync(cancellationToken);
-            }
+            // FileStream would say "Access to the path is denied" on Unix, which sends people looking at permissions.
+            error = "it is a directory, not a file";
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException or ArgumentException or NotSupportedException)
+        else
         {
-            error = e.Message;
+            try
+            {
+                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: true);
+                if (stream.Length > maxBytes)
+                {
+                    error = $"larger than {maxBytes} bytes";
+                }
+                else
+                {
+                    using var reader = new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+                    return await reader.ReadToEndAsync(cancellationToken);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException or ArgumentException or NotSupportedException)
+            {
+                error = e.Message;
+            }
         }
 
-        await io.Error.WriteLineAsync($"error: cannot read {path}: {error}");
+        // The path is whatever followed --jwks, --key or --claims: a token pasted in the wrong place is not echoed.
+        await io.Error.WriteLineAsync(TokenRedaction.Redact($"error: cannot read {path}: {error}"));
         return null;
     }
 }

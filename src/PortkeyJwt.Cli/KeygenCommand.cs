@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,14 +20,22 @@ internal static class KeygenCommand
     public static Command Create(CliIo io)
     {
         var kid = new Option<string>("--kid") { Description = "The key id; default a short random id." };
-        var bits = new Option<int>("--bits") { Description = "RSA modulus size: 2048, 3072 or 4096 (ignored for ES256).", DefaultValueFactory = _ => 2048 };
-        bits.Validators.Add(result =>
+        var bits = new Option<int>("--bits")
         {
-            if (result.GetValueOrDefault<int>() is not (2048 or 3072 or 4096))
+            Description = "RSA modulus size: 2048, 3072 or 4096 (ignored for ES256).",
+            DefaultValueFactory = _ => 2048,
+            CustomParser = result => // a validator reading GetValueOrDefault would throw on a non-number
             {
-                result.AddError("--bits must be 2048, 3072 or 4096.");
-            }
-        });
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value is 2048 or 3072 or 4096)
+                {
+                    return value;
+                }
+
+                result.AddError($"--bits must be 2048, 3072 or 4096, not '{text}'.");
+                return 0;
+            },
+        };
         var algorithm = new Option<string>("--alg") { Description = "The algorithm the key is for.", DefaultValueFactory = _ => "RS256" };
         algorithm.AcceptOnlyFromAmong("RS256", "PS256", "ES256");
         var output = new Option<DirectoryInfo>("--out") { Description = "The directory to write private.pem and jwks.json to; created if needed.", Required = true };

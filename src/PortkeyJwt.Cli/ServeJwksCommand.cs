@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace PortkeyJwt.Cli;
 
@@ -11,14 +12,21 @@ internal static class ServeJwksCommand
     public static Command Create(CliIo io)
     {
         var jwks = new Option<FileInfo>("--jwks") { Description = "The JWKS file to serve; re-read when its last write time or size changes.", Required = true };
-        var port = new Option<int>("--port") { Description = "The port on 127.0.0.1; 0 (the default) picks a free one." };
-        port.Validators.Add(result =>
+        var port = new Option<int>("--port")
         {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            Description = "The port on 127.0.0.1; 0 (the default) picks a free one.",
+            CustomParser = result => // a validator reading GetValueOrDefault would throw on a non-number
             {
-                result.AddError("--port must be from 0 to 65535.");
-            }
-        });
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "0";
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value <= 65535)
+                {
+                    return value;
+                }
+
+                result.AddError($"--port must be a whole number from 0 to 65535, not '{text}'.");
+                return 0;
+            },
+        };
         var command = new Command("serve-jwks", "Serve a JWKS file on 127.0.0.1 until Ctrl-C, reloading it when it changes.") { jwks, port };
         command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetValue(jwks)!.FullName, parseResult.GetValue(port), cancellationToken));
         return command;

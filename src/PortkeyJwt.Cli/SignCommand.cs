@@ -22,34 +22,33 @@ internal static class SignCommand
     private static readonly (string Claim, string Alias, string Flag)[] RequiredClaims =
         [("portkey_oid", "organisation_id", "--org"), ("portkey_workspace", "workspace_slug", "--workspace"), ("scope", "scopes", "--scope")];
 
-    private static readonly string[] RsaAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
-
     public static Command Create(CliIo io)
     {
         var key = new Option<FileInfo>("--key") { Description = "The PKCS#8 (or PKCS#1/SEC 1) PEM private key, e.g. from keygen.", Required = true };
         var kid = new Option<string>("--kid") { Description = "The key id put in the header; must match the JWKS.", Required = true };
         var algorithm = new Option<string>("--alg") { Description = "The algorithm; default from the key: RSA → RS256, P-256 → ES256, P-384 → ES384, P-521 → ES512." };
-        algorithm.AcceptOnlyFromAmong([.. RsaAlgorithms, "ES256", "ES384", "ES512"]);
+        algorithm.AcceptOnlyFromAmong(Algorithms.All);
         var org = new Option<string>("--org") { Description = "The organisation (portkey_oid)." };
         var workspace = new Option<string>("--workspace") { Description = "The workspace (portkey_workspace)." };
         var scopes = new Option<string[]>("--scope") { Description = "A granted scope (repeatable); written as one space-separated 'scope' string." };
         var subject = new Option<string>("--sub") { Description = "The user as 'sub'." };
         var email = new Option<string>("--email") { Description = "The user as 'email_id'." };
         var uid = new Option<string>("--uid") { Description = "The user as 'uid'." };
-        var ttl = new Option<TimeSpan>("--ttl")
+        var ttl = new Option<Lifetime>("--ttl")
         {
-            Description = "Lifetime: exp = now + ttl. A whole number and s, m, h or d: 30s, 15m, 1h, 2d (default 1h, at most 366d).",
-            DefaultValueFactory = _ => TimeSpan.FromHours(1),
+            Description = "Lifetime: exp = now + ttl. A whole number and s, m, h or d (30s, 15m, 1h, 2d), from -366d to 366d; "
+                + "0s mints a token that expires now, a negative one (-5m) a token that has already expired.",
+            DefaultValueFactory = _ => new Lifetime(TimeSpan.FromHours(1)),
             CustomParser = ParseLifetime,
         };
         var issuer = new Option<string>("--issuer") { Description = "The 'iss' claim." };
-        var audience = new Option<string>("--audience") { Description = "The 'aud' claim." };
+        var audiences = new Option<string[]>("--audience") { Description = "An 'aud' value (repeatable): one is written as a string, several as an array." };
         var claim = new Option<string[]>("--claim") { Description = "An extra claim name=value (repeatable); the value is JSON when it parses (42, true, [\"a\"], {…}), else a string." };
         claim.Validators.Add(ValidateClaimPairs);
         var claimsFile = new Option<FileInfo>("--claims") { Description = "A JSON object file whose members are merged into the claims; flags win over it." };
         var command = new Command("sign", "Mint a test token in Portkey's shape with a local private key and print it.")
         {
-            key, kid, algorithm, org, workspace, scopes, subject, email, uid, ttl, issuer, audience, claim, claimsFile,
+            key, kid, algorithm, org, workspace, scopes, subject, email, uid, ttl, issuer, audiences, claim, claimsFile,
         };
         command.Validators.Add(result =>
         {
@@ -75,7 +74,7 @@ internal static class SignCommand
             }
 
             long now = io.Time.GetUtcNow().ToUnixTimeSeconds();
-            long exp = now + (long)parseResult.GetValue(ttl).TotalSeconds;
+            long exp = now + (long)parseResult.GetValue(ttl).Value.TotalSeconds;
             var claims = new JsonObject { ["iat"] = now, ["nbf"] = now, ["exp"] = exp };
             if (parseResult.GetValue(claimsFile) is { } file && !await MergeFileAsync(io, claims, file, cancellationToken))
             {
@@ -94,7 +93,16 @@ internal static class SignCommand
             }
 
             SetIfGiven(claims, "iss", parseResult.GetValue(issuer));
-            SetIfGiven(claims, "aud", parseResult.GetValue(audience));
+            switch (parseResult.GetValue(audiences))
+            {
+                case [string single]:
+                    claims["aud"] = single;
+                    break;
+                case { Length: > 1 } several:
+                    claims["aud"] = new JsonArray([.. several.Select(a => JsonValue.Create(a))]);
+                    break;
+            }
+
             SetIfGiven(claims, "portkey_oid", parseResult.GetValue(org));
             SetIfGiven(claims, "portkey_workspace", parseResult.GetValue(workspace));
             SetIfGiven(claims, "sub", parseResult.GetValue(subject));
@@ -125,15 +133,15 @@ internal static class SignCommand
         }
     }
 
-    private static TimeSpan ParseLifetime(ArgumentResult result)
+    private static Lifetime ParseLifetime(ArgumentResult result)
     {
         string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
         if (TimeText.TryParseLifetime(text, out TimeSpan lifetime))
         {
-            return lifetime;
+            return new Lifetime(lifetime);
         }
 
-        result.AddError($"--ttl '{text}' is not a lifetime: use a positive whole number and s, m, h or d (30s, 15m, 1h, 2d), at most 366d.");
+        result.AddError($"--ttl '{text}' is not a lifetime: use a whole number and s, m, h or d (30s, 15m, 1h, 2d, 0s, -5m), from -366d to 366d.");
         return default;
     }
 
@@ -207,12 +215,12 @@ internal static class SignCommand
         error = null;
         if (key is RSA)
         {
-            if (requested is null || RsaAlgorithms.Contains(requested))
+            if (requested is null || Algorithms.Rsa.Contains(requested))
             {
                 return requested ?? "RS256";
             }
 
-            error = $"--alg {requested} does not fit an RSA key; use one of {string.Join(", ", RsaAlgorithms)}.";
+            error = $"--alg {requested} does not fit an RSA key; use one of {string.Join(", ", Algorithms.Rsa)}.";
             return null;
         }
 

@@ -23,32 +23,43 @@ internal static class TimeText
     }
 
     /// <summary>
-    /// Parses a token lifetime: a positive whole number and a unit, <c>s</c>, <c>m</c>, <c>h</c> or <c>d</c>
-    /// (<c>30s</c>, <c>15m</c>, <c>1h</c>, <c>2d</c>), at most 366 days.
+    /// Parses a token lifetime: a whole number, optionally negative, and a unit, <c>s</c>, <c>m</c>, <c>h</c> or <c>d</c>
+    /// (<c>30s</c>, <c>15m</c>, <c>1h</c>, <c>2d</c>, <c>0s</c>, <c>-5m</c>), from -366 to 366 days. Zero and negative
+    /// lifetimes are for testing: they mint tokens that expire now or expired already.
     /// </summary>
     public static bool TryParseLifetime(string text, out TimeSpan lifetime)
     {
         lifetime = default;
-        if (text.Length < 2 || !long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long count) || count <= 0)
+        bool negative = text.StartsWith('-');
+        ReadOnlySpan<char> digits = text.AsSpan(negative ? 1 : 0, Math.Max(0, text.Length - (negative ? 2 : 1)));
+        if (digits.IsEmpty || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long count))
         {
             return false;
         }
 
-        long seconds = text[^1] switch
-        {
-            's' => count,
-            'm' => count <= long.MaxValue / 60 ? count * 60 : -1,
-            'h' => count <= long.MaxValue / 3600 ? count * 3600 : -1,
-            'd' => count <= long.MaxValue / 86400 ? count * 86400 : -1,
-            _ => -1,
-        };
-        if (seconds <= 0 || seconds > MaxLifetimeSeconds)
+        long unit = text[^1] switch { 's' => 1, 'm' => 60, 'h' => 3600, 'd' => 86400, _ => 0 };
+        if (unit == 0 || count > MaxLifetimeSeconds / unit)
         {
             return false;
         }
 
-        lifetime = TimeSpan.FromSeconds(seconds);
+        lifetime = TimeSpan.FromSeconds(negative ? -count * unit : count * unit);
         return true;
+    }
+
+    /// <summary>
+    /// A lifetime as <see cref="TryParseLifetime"/> reads it, in the largest unit that divides it: <c>1h</c>, <c>90m</c>,
+    /// <c>-5m</c>, <c>0s</c> (fractions of a second are dropped).
+    /// </summary>
+    public static string Lifetime(TimeSpan lifetime)
+    {
+        long seconds = (long)lifetime.TotalSeconds;
+        (long size, char unit) = seconds == 0 ? (1, 's')
+            : seconds % 86400 == 0 ? (86400, 'd')
+            : seconds % 3600 == 0 ? (3600, 'h')
+            : seconds % 60 == 0 ? (60, 'm')
+            : (1, 's');
+        return string.Create(CultureInfo.InvariantCulture, $"{seconds / size}{unit}");
     }
 
     private const long MaxLifetimeSeconds = 366L * 86400;

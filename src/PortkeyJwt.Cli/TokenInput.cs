@@ -9,23 +9,23 @@ internal static class TokenInput
     public const string Stdin = "-";
 
     /// <summary>
-    /// The tokens to process: the argument itself, or each non-blank line of <paramref name="input"/> in order; every
-    /// token is trimmed of surrounding whitespace and of a leading <c>Bearer </c> (any case), as pasted from a header.
+    /// The tokens to process: the argument itself, or every line of <paramref name="input"/> in order, blank ones
+    /// included, so that a command answering each item with one line answers line N of its input on line N of its output.
+    /// Input without any line yields nothing. Every token is trimmed of surrounding whitespace and of a leading
+    /// <c>Bearer </c> (any case), as pasted from a header.
     /// </summary>
-    public static async IAsyncEnumerable<string> ReadAsync(string argument, TextReader input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<TokenLine> ReadAsync(string argument, TextReader input, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (argument != Stdin)
         {
-            yield return Clean(argument);
+            yield return new TokenLine(Clean(argument), 0);
             yield break;
         }
 
+        int number = 0;
         while (await input.ReadLineAsync(cancellationToken) is { } line)
         {
-            if (!string.IsNullOrWhiteSpace(line))
-            {
-                yield return Clean(line);
-            }
+            yield return new TokenLine(Clean(line), ++number);
         }
     }
 

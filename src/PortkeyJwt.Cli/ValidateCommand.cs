@@ -9,13 +9,15 @@ namespace PortkeyJwt.Cli;
 /// <summary>
 /// <c>portkey-jwt validate</c>: validates tokens with <see cref="PortkeyJwtValidator"/> against a JWKS file or URL and
 /// writes one JSON object per token (JSON Lines). Exit 0 when every token is valid, 1 when any is rejected, 2 on a
-/// usage or configuration error (then stdout stays empty and stderr has one line).
+/// usage or configuration error (then stdout stays empty).
 /// </summary>
-internal static class ValidateCommand
+/// <remarks>
+/// The batch contract, for <c>validate -</c>: line N of stdout is the verdict on line N of stdin, for every line. A blank
+/// or whitespace-only line is a <see cref="PortkeyJwtError.Malformed"/> verdict whose detail names the line; input
+/// without any line prints nothing and exits 0.
+/// </remarks>
+internal static partial class ValidateCommand
 {
-    /// <summary>Largest JWKS file read, the same as the remote provider's default response cap.</summary>
-    private const long MaxJwksFileBytes = 1024 * 1024;
-
     /// <summary>JSON for a terminal or a pipe, not HTML: only quotes, backslashes and control characters are escaped.</summary>
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -25,10 +27,20 @@ internal static class ValidateCommand
         var issuers = new Option<string[]>("--issuer") { Description = "An accepted 'iss' (repeatable); not checked when absent." };
         var audiences = new Option<string[]>("--audience") { Description = "An accepted 'aud' (repeatable); not checked when absent." };
         var scopes = new Option<string[]>("--scope") { Description = "A scope the token must grant (repeatable); a missing one is a 403." };
-        var algorithms = new Option<string[]>("--alg") { Description = "Also accept this algorithm (repeatable): RS384, RS512, PS256…PS512, ES256…ES512. RS256 is always accepted." };
+        var algorithms = new Option<string[]>("--alg")
+        {
+            Description = "An accepted algorithm (repeatable): RS256, RS384, RS512, PS256…PS512, ES256…ES512. When given, "
+                + "exactly these are accepted; when absent, RS256 only. A token rejected for its alg is told the --alg that accepts it.",
+        };
         var skew = new Option<int?>("--skew") { Description = "Clock skew tolerated for exp/nbf/iat, in seconds (0 to 300; default 60)." };
-        var token = new Argument<string>("token") { Description = "The token (a 'Bearer ' prefix is ignored), or - to read one token per line from stdin." };
-        var command = new Command("validate", "Validate tokens against a JWKS and print one JSON verdict per token (JSON Lines).")
+        var token = new Argument<string>("token")
+        {
+            Description = "The token (a 'Bearer ' prefix is ignored), or - to read one token per line from stdin.",
+        };
+        var command = new Command(
+            "validate",
+            "Validate tokens against a JWKS and print one JSON verdict per token (JSON Lines). With -, output line N answers "
+            + "input line N: a blank line gets a Malformed verdict; input with no lines prints nothing and exits 0.")
         {
             jwks, issuers, audiences, scopes, algorithms, skew, token,
         };
@@ -38,8 +50,12 @@ internal static class ValidateCommand
             {
                 ValidIssuers = parseResult.GetValue(issuers) ?? [],
                 ValidAudiences = parseResult.GetValue(audiences) ?? [],
-                AllowedAlgorithms = ["RS256", .. (parseResult.GetValue(algorithms) ?? []).Where(a => a != "RS256")],
             };
+            if (parseResult.GetValue(algorithms) is { Length: > 0 } allowed)
+            {
+                options.AllowedAlgorithms = allowed; // the exact allowlist; without --alg the library's default (RS256)
+            }
+
             if (parseResult.GetValue(skew) is { } seconds)
             {
                 options.ClockSkew = TimeSpan.FromSeconds(seconds);
@@ -53,83 +69,45 @@ internal static class ValidateCommand
     private static async Task<int> RunAsync(CliIo io, string jwks, PortkeyJwtOptions options, string[] requiredScopes, string tokenArgument, CancellationToken cancellationToken)
     {
         PortkeyJwtValidator validator;
-        JwksKeyProvider? keys = null;
+        LoadedKeys? loaded = null;
         try
         {
-            keys = await LoadKeysAsync(io, jwks, cancellationToken);
-            if (keys is null)
+            loaded = await LoadKeysAsync(io, jwks, cancellationToken);
+            if (loaded is null)
             {
                 return ExitCodes.Usage;
             }
 
-            validator = new PortkeyJwtValidator(keys, options, io.Time);
+            validator = new PortkeyJwtValidator(loaded.Provider, options, io.Time);
         }
         catch (ArgumentOutOfRangeException e)
         {
-            keys?.Dispose();
-            await io.Error.WriteLineAsync($"error: {OptionName(e.ParamName)}: {FirstLine(e.Message)}");
+            loaded?.Dispose();
+            await io.Error.WriteLineAsync($"error: {OptionMessage(e)}");
             return ExitCodes.Usage;
         }
 
-        using (keys)
+        using (loaded)
         {
+            foreach (string skipped in loaded.SkippedKeys)
+            {
+                await io.Error.WriteLineAsync($"warning: {skipped}");
+            }
+
             string[]? perCall = requiredScopes.Length == 0 ? null : requiredScopes;
             var buffer = new ArrayBufferWriter<byte>(512);
             bool allValid = true;
-            await foreach (string token in TokenInput.ReadAsync(tokenArgument, io.In, cancellationToken))
+            await foreach (TokenLine token in TokenInput.ReadAsync(tokenArgument, io.In, cancellationToken))
             {
-                PortkeyJwtResult result = await validator.ValidateAsync(token, perCall, cancellationToken);
+                // A blank line keeps its place in the output: the library's verdict on an empty token, naming the line.
+                PortkeyJwtResult result = await validator.ValidateAsync(token.Text, perCall, cancellationToken);
                 allValid &= result.IsValid;
                 buffer.ResetWrittenCount();
-                Write(buffer, result);
+                Write(buffer, result, Detail(result, token, options.AllowedAlgorithms));
                 await io.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan));
             }
 
             return allValid ? ExitCodes.Ok : ExitCodes.Rejected;
-        }
-    }
-
-    /// <summary>The key provider for <paramref name="jwks"/>, or null after writing why it cannot be had to stderr.</summary>
-    private static async Task<JwksKeyProvider?> LoadKeysAsync(CliIo io, string jwks, CancellationToken cancellationToken)
-    {
-        if (Uri.TryCreate(jwks, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
-        {
-            JwksKeyProvider remote;
-            try
-            {
-                remote = new JwksKeyProvider(new JwksKeyProviderOptions { JwksUrls = [url] }, timeProvider: io.Time);
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                await io.Error.WriteLineAsync($"error: --jwks: {FirstLine(e.Message)}");
-                return null;
-            }
-
-            if (!await remote.WarmUpAsync(cancellationToken))
-            {
-                string reason = remote.Status.LastError ?? "no usable key";
-                remote.Dispose();
-                await io.Error.WriteLineAsync($"error: could not load the JWKS: {reason}");
-                return null;
-            }
-
-            return remote;
-        }
-
-        string? json = await JwksFile.TryReadAsync(io, jwks, MaxJwksFileBytes, cancellationToken);
-        if (json is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return JwksKeyProvider.FromJson(json);
-        }
-        catch (ArgumentException e)
-        {
-            await io.Error.WriteLineAsync($"error: {jwks}: {FirstLine(e.Message)}");
-            return null;
         }
     }
 
@@ -138,7 +116,10 @@ internal static class ValidateCommand
     /// <c>{"valid":false,"error":"Expired","status":401,"detail":"…"}</c>. Absent claims are JSON null; <c>expiresAt</c>
     /// is written by <see cref="TimeText.Instant"/>.
     /// </summary>
-    internal static void Write(IBufferWriter<byte> output, PortkeyJwtResult result)
+    /// <param name="output">Receives the UTF-8 JSON.</param>
+    /// <param name="result">The verdict.</param>
+    /// <param name="detail">The rejection's <c>detail</c>: <see cref="PortkeyJwtResult.Detail"/>, or the CLI's more specific text.</param>
+    internal static void Write(IBufferWriter<byte> output, PortkeyJwtResult result, string detail)
     {
         using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
@@ -169,10 +150,33 @@ internal static class ValidateCommand
         {
             writer.WriteString("error", result.Error.ToString());
             writer.WriteNumber("status", result.StatusCode);
-            writer.WriteString("detail", result.Detail);
+            writer.WriteString("detail", detail);
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The verdict's <c>detail</c>: the library's, except that a blank stdin line is named, and an
+    /// <see cref="PortkeyJwtError.UnsupportedAlgorithm"/> rejection ends with the token's <c>alg</c> and the <c>--alg</c>
+    /// that would accept it (<see cref="AlgorithmHint"/>).
+    /// </summary>
+    private static string Detail(PortkeyJwtResult result, TokenLine token, IEnumerable<string> allowed) =>
+        token.IsBlankLine ? $"Line {token.LineNumber} is empty."
+        : result.Error == PortkeyJwtError.UnsupportedAlgorithm ? AlgorithmHint.Append(result.Detail, token.Text, allowed)
+        : result.Detail;
+
+    /// <summary>
+    /// A <see cref="PortkeyJwtOptions"/> range error in the CLI's terms: "--skew must be from zero to 5 minutes." for the
+    /// library's "ClockSkew must be …", which names a property the CLI user never sees; "--alg: Unknown algorithm; …" otherwise.
+    /// </summary>
+    private static string OptionMessage(ArgumentOutOfRangeException e)
+    {
+        string flag = OptionName(e.ParamName);
+        string message = FirstLine(e.Message);
+        return e.ParamName is { Length: > 0 } property && message.StartsWith(property + " ", StringComparison.Ordinal)
+            ? flag + message[property.Length..]
+            : $"{flag}: {message}";
     }
 
     private static string OptionName(string? parameter) => parameter switch

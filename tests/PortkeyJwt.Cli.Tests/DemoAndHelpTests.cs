@@ -36,13 +36,4 @@ public sealed class DemoAndHelpTests
         Assert.Contains("Usage:", run.Out, StringComparison.Ordinal);
         Assert.Empty(run.Error);
     }
-
-    [Fact]
-    public async Task UnknownCommand_ExitsTwo()
-    {
-        CliRun run = await CliRunner.RunAsync(["frobnicate"]);
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Empty(run.Out);
-    }
 }

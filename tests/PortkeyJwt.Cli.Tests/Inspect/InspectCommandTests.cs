@@ -79,19 +79,33 @@ public sealed class InspectCommandTests
 
         Assert.Equal(1, run.ExitCode);
         Assert.Empty(run.Out);
-        Assert.StartsWith("error: token 1 is not a JWS compact token:", run.Error, StringComparison.Ordinal);
+        Assert.StartsWith("error: the token is not a JWS compact token:", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Stdin_OneBadLineAmongGood_ExitsOne_AndStillPrintsTheGoodOnes()
+    public async Task Stdin_EveryLineIsAnsweredInOrder_ReportsAndErrorsNameTheirLine_ExitsOne()
     {
         string token = TestKeys.Rs256.Sign(TestKeys.Claims());
 
-        CliRun run = await CliRunner.RunAsync(["inspect", "-"], $"{token}\nnonsense\n\n{token}\n");
+        CliRun run = await CliRunner.RunAsync(["inspect", "-"], $"{token}\nnonsense\n \n{token}\n");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal(2, run.Lines.Count(l => l.StartsWith("UNVERIFIED", StringComparison.Ordinal)));
-        Assert.StartsWith("error: token 2 ", run.Error, StringComparison.Ordinal);
+        Assert.Equal(
+            ["UNVERIFIED (line 1): the signature was not checked; do not trust these values.", "UNVERIFIED (line 4): the signature was not checked; do not trust these values."],
+            run.Lines.Where(l => l.StartsWith("UNVERIFIED", StringComparison.Ordinal)));
+        Assert.Equal(
+            ["error: line 2 is not a JWS compact token: expected three dot-separated segments (header.payload.signature).", "error: line 3 is empty."],
+            run.Error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task Stdin_WithNoLines_PrintsNothing_ExitsZero()
+    {
+        CliRun run = await CliRunner.RunAsync(["inspect", "-"], stdin: "");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.Empty(run.Error);
     }
 
     [Fact]

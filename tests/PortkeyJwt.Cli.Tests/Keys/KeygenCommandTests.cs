@@ -99,6 +99,7 @@ public sealed class KeygenCommandTests : IDisposable
     [Theory]
     [InlineData("--bits", "1024")]
     [InlineData("--bits", "2049")]
+    [InlineData("--bits", "lots")] // was an unhandled InvalidOperationException from the validator
     [InlineData("--alg", "HS256")]
     [InlineData("--alg", "ES384")]
     public async Task UnsupportedBitsOrAlg_ExitTwo(string option, string value)

@@ -85,14 +85,18 @@ public sealed partial class ServeJwksCommandTests : IDisposable
         Assert.Equal(2, run.ExitCode);
     }
 
-    [Fact]
-    public async Task PortOutOfRange_ExitsTwo()
+    [Theory]
+    [InlineData("70000")]
+    [InlineData("-1")]
+    [InlineData("http")] // was an unhandled InvalidOperationException from the range validator
+    public async Task PortNotAPort_ExitsTwo_NamingTheRange(string port)
     {
         string path = _dir.Write("jwks.json", TestKeys.Jwks);
 
-        CliRun run = await CliRunner.RunAsync(["serve-jwks", "--jwks", path, "--port", "70000"]);
+        CliRun run = await CliRunner.RunAsync(["serve-jwks", "--jwks", path, "--port", port]);
 
         Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"error: --port must be a whole number from 0 to 65535, not '{port}'.", run.Error, StringComparison.Ordinal);
     }
 
     /// <summary>Polls stdout (bounded) until the startup line with the URL appears.</summary>

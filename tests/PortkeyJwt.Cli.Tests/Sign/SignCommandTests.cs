@@ -54,6 +54,10 @@ public sealed class SignCommandTests : IDisposable
     [InlineData("15m", 900)]
     [InlineData("1h", 3600)]
     [InlineData("2d", 172800)]
+    [InlineData("366d", 366 * 86400)]
+    [InlineData("0s", 0)]
+    [InlineData("-5m", -300)]
+    [InlineData("-366d", -366 * 86400)]
     public async Task Ttl_SetsExpRelativeToNow(string ttl, long seconds)
     {
         (_, JsonObject claims) = await Sign("--ttl", ttl);
@@ -62,9 +66,11 @@ public sealed class SignCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("0s")]
-    [InlineData("-5m")]
     [InlineData("1w")]
+    [InlineData("-367d")]
+    [InlineData("--5m")]
+    [InlineData("+5m")]
+    [InlineData("-m")]
     [InlineData("1.5h")]
     [InlineData("h")]
     [InlineData("367d")]
@@ -76,6 +82,63 @@ public sealed class SignCommandTests : IDisposable
         Assert.Equal(2, run.ExitCode);
         Assert.Empty(run.Out);
         Assert.Contains("--ttl", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audience_Repeated_IsAnArray_InOrder()
+    {
+        (_, JsonObject claims) = await Sign("--audience", "gateway", "--audience", "billing");
+
+        Assert.Equal("""["gateway","billing"]""", claims["aud"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Audience_Repeated_EachIsAcceptedByValidate()
+    {
+        (CliRun run, _) = await Sign("--audience", "gateway", "--audience", "billing");
+        string jwks = _dir.Write("jwks.json", TestKeys.Jwks);
+
+        CliRun billing = await CliRunner.RunAsync(["validate", "--jwks", jwks, "--audience", "billing", run.Lines[0]]);
+        CliRun other = await CliRunner.RunAsync(["validate", "--jwks", jwks, "--audience", "search", run.Lines[0]]);
+
+        Assert.Equal(0, billing.ExitCode);
+        Assert.Equal(1, other.ExitCode);
+    }
+
+    [Fact]
+    public async Task NegativeTtl_MintsATokenValidateRejectsAsExpired()
+    {
+        (CliRun run, _) = await Sign("--ttl", "-5m");
+        string jwks = _dir.Write("jwks.json", TestKeys.Jwks);
+
+        CliRun verdict = await CliRunner.RunAsync(["validate", "--jwks", jwks, run.Lines[0]]);
+
+        Assert.Equal(1, verdict.ExitCode);
+        Assert.Contains("\"error\":\"Expired\"", verdict.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_ShowsTheTtlDefaultInTheFormatTtlAccepts()
+    {
+        CliRun run = await CliRunner.RunAsync(["sign", "--help"]);
+
+        Assert.Contains("[default: 1h]", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("01:00:00", run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1h")]
+    [InlineData("90m")]
+    [InlineData("61s")]
+    [InlineData("2d")]
+    [InlineData("0s")]
+    [InlineData("-5m")]
+    [InlineData("-366d")]
+    public void Lifetime_WrittenAsTtlReadsIt_RoundTrips(string text)
+    {
+        Assert.True(TimeText.TryParseLifetime(text, out TimeSpan lifetime));
+
+        Assert.Equal(text, TimeText.Lifetime(lifetime));
     }
 
     [Fact]
@@ -236,6 +299,16 @@ public sealed class SignCommandTests : IDisposable
         Assert.Equal(2, run.ExitCode);
         Assert.Empty(run.Out);
         Assert.StartsWith("error:", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeyIsADirectory_SaysSo_ExitsTwo()
+    {
+        CliRun run = await CliRunner.RunAsync(["sign", "--key", _dir.Path, "--kid", "k1"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.StartsWith($"error: cannot read {_dir.Path}: it is a directory, not a file", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,6 +31,35 @@ public sealed class ValidateRemoteJwksTests
     }
 
     [Fact]
+    public async Task JwksUrlWithNoUsableKey_ExitsTwo_SayingWhyEachKeyWasSkipped()
+    {
+        await using LocalJwksServer server = await LocalJwksServer.StartAsync("""{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}""");
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", server.Url.ToString(), "x.y.z"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.Equal(
+            [
+                $"error: could not load the JWKS: {server.Url}: invalid JWKS: no key in the set is usable for signature verification",
+                "  JWKS key #0 (kid 'h') skipped: it carries private key material ('k'); a JWKS must publish public keys only",
+            ],
+            ValidateCommandTests.ErrorLines(run));
+    }
+
+    [Fact]
+    public async Task JwksUrlWithSomeKeysSkipped_WarnsPerSkippedKey()
+    {
+        JsonObject oct = new() { ["kty"] = "oct", ["kid"] = "h", ["k"] = "c2VjcmV0" };
+        await using LocalJwksServer server = await LocalJwksServer.StartAsync(new JsonObject { ["keys"] = new JsonArray(TestKeys.Rs256.PublicJwk(), oct) }.ToJsonString());
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", server.Url.ToString(), TestKeys.Rs256.Sign(TestKeys.Claims())]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["warning: JWKS key #1 (kid 'h') skipped: it carries private key material ('k'); a JWKS must publish public keys only"], ValidateCommandTests.ErrorLines(run));
+    }
+
+    [Fact]
     public async Task UnreachableJwksUrl_ExitsTwoWithOneStderrLine_AndEmptyStdout()
     {
         int port = FreePort();
@@ -45,13 +74,28 @@ public sealed class ValidateRemoteJwksTests
     }
 
     [Fact]
-    public async Task PlainHttpToANonLoopbackHost_ExitsTwo()
+    public async Task HttpsToAPlainHttpServer_SaysWhyTheTlsHandshakeFailed()
+    {
+        await using LocalJwksServer server = await LocalJwksServer.StartAsync(TestKeys.Jwks);
+        string url = new UriBuilder(server.Url) { Scheme = "https" }.Uri.ToString();
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--jwks", url, "x.y.z"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        string error = Assert.Single(ValidateCommandTests.ErrorLines(run));
+        Assert.StartsWith($"error: could not load the JWKS: {url}: network error: The SSL connection could not be established: ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("inner exception", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlainHttpToANonLoopbackHost_ExitsTwo_NamingOnlyWhatTheCliAllows()
     {
         CliRun run = await CliRunner.RunAsync(["validate", "--jwks", "http://jwks.example/.well-known/jwks.json", "x.y.z"]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Empty(run.Out);
-        Assert.StartsWith("error: --jwks:", run.Error, StringComparison.Ordinal);
+        Assert.Equal(["error: --jwks: plain http is allowed only to loopback (localhost, 127.0.0.1, [::1]); use an https URL."], ValidateCommandTests.ErrorLines(run));
     }
 
     /// <summary>A loopback port nothing listens on: bound, read, released.</summary>
