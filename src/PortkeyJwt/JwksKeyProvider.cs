@@ -74,13 +74,16 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
         }
     }
 
-    private JwksKeyProvider(KeySetSnapshot snapshot)
+    private JwksKeyProvider(KeySetSnapshot? snapshot)
     {
         _sources = [];
         _time = TimeProvider.System;
         _logger = NullLogger.Instance;
         _current = snapshot;
     }
+
+    /// <summary>A provider that never has keys: the placeholder of a validator that routes to trust anchors' own providers.</summary>
+    internal static JwksKeyProvider None { get; } = new(snapshot: null);
 
     /// <summary>The number of usable keys currently served.</summary>
     public int KeyCount => Current?.Count ?? 0;
@@ -230,7 +233,7 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
         }
     }
 
-    private static Uri[] CheckUrls(IList<Uri>? urls, bool requireHttps)
+    internal static Uri[] CheckUrls(IList<Uri>? urls, bool requireHttps)
     {
         const string option = nameof(JwksKeyProviderOptions.JwksUrls);
         if (urls is null || urls.Count == 0)

@@ -53,4 +53,16 @@ public enum PortkeyJwtError
 
     /// <summary>No key set is available: none was ever loaded, or the last good one is older than the provider's staleness limit.</summary>
     KeysUnavailable,
+
+    /// <summary>
+    /// The token's <c>iss</c> names no <see cref="TrustAnchor"/> of a validator built with
+    /// <see cref="TrustAnchorSet"/>; it was rejected before any key lookup or fetch.
+    /// </summary>
+    UnknownIssuer,
+
+    /// <summary>The token's organisation is not one of its trust anchor's <see cref="TrustAnchor.Organisations"/>.</summary>
+    OrganisationNotAllowed,
+
+    /// <summary>The token's workspace is not one of its trust anchor's <see cref="TrustAnchor.Workspaces"/>.</summary>
+    WorkspaceNotAllowed,
 }

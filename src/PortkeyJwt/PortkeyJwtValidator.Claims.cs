@@ -49,10 +49,18 @@ public sealed partial class PortkeyJwtValidator
     /// <summary>Records where the claims the validator reads are, as <see cref="JsonSyntax"/> scans the payload.</summary>
     private struct ClaimScan : JsonSyntax.IMemberVisitor
     {
-        /// <summary>Longest raw name that can still unescape to a claim read here (17 characters, each escaped).</summary>
-        private const int MaxEscapedNameLength = 17 * 6;
+        /// <summary>
+        /// Longest raw name that can still unescape to a claim read here (17 characters, or a trust anchor's scope claim
+        /// of up to <see cref="AnchorPolicy.MaxScopeClaimLength"/>, each escaped).
+        /// </summary>
+        private const int MaxEscapedNameLength = AnchorPolicy.MaxScopeClaimLength * 6;
+
+        /// <summary>A trust anchor's scope claims, read into the <see cref="Member.Scope"/> and <see cref="Member.Scopes"/> slots; null for those two names.</summary>
+        private readonly byte[][]? _scopeClaims;
 
         private ClaimLocations _claims;
+
+        public ClaimScan(byte[][]? scopeClaims) => _scopeClaims = scopeClaims;
 
         public bool Duplicate { get; private set; }
 
@@ -62,7 +70,8 @@ public sealed partial class PortkeyJwtValidator
         public void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member)
         {
             Span<byte> buffer = member.KeyEscaped ? stackalloc byte[MaxEscapedNameLength] : default;
-            Member claim = Identify(member.KeyEscaped ? JsonRead.UnescapedKey(json, member, buffer) : member.RawKey(json));
+            ReadOnlySpan<byte> name = member.KeyEscaped ? JsonRead.UnescapedKey(json, member, buffer) : member.RawKey(json);
+            Member claim = _scopeClaims is null ? Identify(name) : IdentifyWith(_scopeClaims, name);
             if (claim == Member.None)
             {
                 return;
@@ -71,6 +80,20 @@ public sealed partial class PortkeyJwtValidator
             Duplicate |= _claims[(int)claim].IsPresent;
             _claims[(int)claim] = member;
         }
+    }
+
+    /// <summary>Like <see cref="Identify"/>, with <paramref name="scopeClaims"/> in place of <c>scope</c> and <c>scopes</c>.</summary>
+    private static Member IdentifyWith(byte[][] scopeClaims, ReadOnlySpan<byte> name)
+    {
+        for (int i = 0; i < scopeClaims.Length; i++)
+        {
+            if (name.SequenceEqual(scopeClaims[i]))
+            {
+                return i == 0 ? Member.Scope : Member.Scopes;
+            }
+        }
+
+        return Identify(name) is Member.Scope or Member.Scopes ? Member.None : Identify(name);
     }
 
     /// <summary>Reads and checks the claims of a payload whose signature has verified; builds the principal.</summary>
@@ -136,26 +159,44 @@ public sealed partial class PortkeyJwtValidator
         JsonSyntax.Member organisationClaim = FirstPresent(claims[Member.PortkeyOid], claims[Member.OrganisationId]);
         JsonSyntax.Member workspaceClaim = FirstPresent(claims[Member.PortkeyWorkspace], claims[Member.WorkspaceSlug]);
         JsonSyntax.Member scopeClaim = FirstPresent(claims[Member.Scope], claims[Member.Scopes]);
-        if (!organisationClaim.IsPresent)
+        string? organisation, workspace;
+        if (_settings.Anchor is { } anchor)
         {
-            return Failures.Missing(Claim.Organisation);
-        }
+            failure = ReadAnchorOrganisation(payload, claims, anchor, out organisation);
+            if (failure is not null)
+            {
+                return failure;
+            }
 
-        string? organisation = ReadIdentifier(payload, organisationClaim);
-        if (organisation is null)
-        {
-            return Failures.Invalid(Claim.Organisation);
+            failure = ReadAnchorWorkspace(payload, workspaceClaim, anchor, out workspace);
+            if (failure is not null)
+            {
+                return failure;
+            }
         }
-
-        if (!workspaceClaim.IsPresent)
+        else
         {
-            return Failures.Missing(Claim.Workspace);
-        }
+            if (!organisationClaim.IsPresent)
+            {
+                return Failures.Missing(Claim.Organisation);
+            }
 
-        string? workspace = ReadIdentifier(payload, workspaceClaim);
-        if (workspace is null)
-        {
-            return Failures.Invalid(Claim.Workspace);
+            organisation = ReadIdentifier(payload, organisationClaim);
+            if (organisation is null)
+            {
+                return Failures.Invalid(Claim.Organisation);
+            }
+
+            if (!workspaceClaim.IsPresent)
+            {
+                return Failures.Missing(Claim.Workspace);
+            }
+
+            workspace = ReadIdentifier(payload, workspaceClaim);
+            if (workspace is null)
+            {
+                return Failures.Invalid(Claim.Workspace);
+            }
         }
 
         if (!scopeClaim.IsPresent)
@@ -185,8 +226,8 @@ public sealed partial class PortkeyJwtValidator
         }
 
         var principal = new PortkeyPrincipal(
-            organisation,
-            workspace,
+            organisation!, // each branch above returned unless it was read or defaulted
+            workspace!,
             email,
             subject,
             uid,
@@ -208,6 +249,58 @@ public sealed partial class PortkeyJwtValidator
         }
 
         return PortkeyJwtResult.Success(principal);
+    }
+
+    /// <summary>
+    /// Rule 7 under a trust anchor: the organisation from <c>portkey_oid</c> and <c>organisation_id</c> (equal when both are
+    /// present), else the anchor's default; it must be one the anchor may assert.
+    /// </summary>
+    private PortkeyJwtResult? ReadAnchorOrganisation(ReadOnlySpan<byte> payload, in ClaimScan claims, AnchorPolicy anchor, out string? organisation)
+    {
+        JsonSyntax.Member primary = claims[Member.PortkeyOid];
+        JsonSyntax.Member alias = claims[Member.OrganisationId];
+        if (!primary.IsPresent && !alias.IsPresent)
+        {
+            organisation = anchor.DefaultOrganisation;
+            return organisation is null ? Failures.Missing(Claim.Organisation) : null;
+        }
+
+        organisation = ReadIdentifier(payload, primary.IsPresent ? primary : alias);
+        if (organisation is null)
+        {
+            return Failures.Invalid(Claim.Organisation);
+        }
+
+        if (primary.IsPresent && alias.IsPresent)
+        {
+            string? other = ReadIdentifier(payload, alias);
+            if (other is null)
+            {
+                return Failures.Invalid(Claim.Organisation);
+            }
+
+            if (!string.Equals(organisation, other, StringComparison.Ordinal))
+            {
+                return Failures.OrganisationClaimsDiffer;
+            }
+        }
+
+        return anchor.AllowsOrganisation(organisation) ? null : Failures.OrganisationNotAllowed;
+    }
+
+    /// <summary>Rule 7 under a trust anchor: the workspace claim, else the anchor's default; one of the anchor's workspaces when it lists them.</summary>
+    private PortkeyJwtResult? ReadAnchorWorkspace(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, AnchorPolicy anchor, out string? workspace)
+    {
+        if (!claim.IsPresent)
+        {
+            workspace = anchor.DefaultWorkspace;
+            return workspace is null ? Failures.Missing(Claim.Workspace) : null;
+        }
+
+        workspace = ReadIdentifier(payload, claim);
+        return workspace is null ? Failures.Invalid(Claim.Workspace)
+            : anchor.AllowsWorkspace(workspace) ? null
+            : Failures.WorkspaceNotAllowed;
     }
 
     /// <summary>Rule 8 for the scopes this call requires: <paramref name="valid"/>, or the first scope it lacks (403).</summary>

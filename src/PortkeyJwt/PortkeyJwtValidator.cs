@@ -27,6 +27,7 @@ public sealed partial class PortkeyJwtValidator
     private readonly TimeProvider _time;
     private readonly StringPool _strings = new(capacity: 8192);
     private readonly ValidationCache? _cache;
+    private readonly TrustRouter? _router;
 
     /// <summary>Builds a validator over <paramref name="keys"/>.</summary>
     /// <param name="keys">Where verification keys come from.</param>
@@ -34,12 +35,29 @@ public sealed partial class PortkeyJwtValidator
     /// <param name="timeProvider">The clock for <c>exp</c>, <c>nbf</c> and <c>iat</c>; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
     public PortkeyJwtValidator(JwksKeyProvider keys, PortkeyJwtOptions? options = null, TimeProvider? timeProvider = null)
+        : this(keys ?? throw new ArgumentNullException(nameof(keys)), new ValidationSettings(options ?? new PortkeyJwtOptions()), timeProvider ?? TimeProvider.System)
     {
-        ArgumentNullException.ThrowIfNull(keys);
+    }
+
+    /// <summary>A validator over one key set with checked settings: a single provider's, or one trust anchor's.</summary>
+    internal PortkeyJwtValidator(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider)
+    {
         _keys = keys;
-        _settings = new ValidationSettings(options ?? new PortkeyJwtOptions());
-        _time = timeProvider ?? TimeProvider.System;
+        _settings = settings;
+        _time = timeProvider;
         _cache = _settings.ValidationCache ? new ValidationCache(_settings, _time) : null;
+    }
+
+    /// <summary>
+    /// A validator that routes every token to the validator of the trust anchor its <c>iss</c> names (see
+    /// <see cref="TrustAnchorSet"/>); it holds no key set or cache of its own.
+    /// </summary>
+    internal PortkeyJwtValidator(TrustRouter router, ValidationSettings settings, TimeProvider timeProvider)
+    {
+        _keys = JwksKeyProvider.None;
+        _settings = settings;
+        _time = timeProvider;
+        _router = router;
     }
 
     /// <summary>The validated-token cache; null when <see cref="PortkeyJwtOptions.ValidationCache"/> is off.</summary>
@@ -106,11 +124,16 @@ public sealed partial class PortkeyJwtValidator
         long started = Telemetry.StartValidation();
         Activity? activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("PortkeyJwt.Validate") : null;
 
+        // With trust anchors, the token's iss picks the one anchor validator that may validate it, before any key lookup.
+        PortkeyJwtValidator? target = this;
+        PortkeyJwtResult? result = _router?.Route(token, out target);
+        string? fetchFor = null;
+
         // Synchronous unless the key set lacks the token's kid (or has no set yet) and a fetch is allowed.
-        PortkeyJwtResult? result = Validate(token, requiredScopes, mayFetch: true, out string? fetchFor);
+        result ??= target!.Validate(token, requiredScopes, mayFetch: true, out fetchFor);
         if (result is null)
         {
-            return new ValueTask<PortkeyJwtResult>(ValidateAfterFetchAsync(token, requiredScopes, fetchFor!, started, activity, cancellationToken));
+            return new ValueTask<PortkeyJwtResult>(target!.ValidateAfterFetchAsync(token, requiredScopes, fetchFor!, started, activity, cancellationToken));
         }
 
         Telemetry.RecordValidation(result, started, activity);
@@ -317,7 +340,7 @@ public sealed partial class PortkeyJwtValidator
         }
 
         used.Decoded += payload.Length;
-        var claims = default(ClaimScan);
+        var claims = new ClaimScan(_settings.Anchor?.ScopeClaimsUtf8);
         if (!Base64UrlStrict.TryDecodeValidated(payloadSegment, payload, out _) || !JsonSyntax.IsObject(payload, ref claims))
         {
             return Failures.PayloadNotJson;
@@ -332,7 +355,7 @@ public sealed partial class PortkeyJwtValidator
     /// <c>Bearer </c> (any case: a caller passed the whole header value), else <paramref name="failure"/>. Only failing
     /// tokens are looked at, so valid ones pay nothing; a space can never be part of a compact JWS.
     /// </summary>
-    private static PortkeyJwtResult NotCompact(string token, PortkeyJwtResult failure) =>
+    internal static PortkeyJwtResult NotCompact(string token, PortkeyJwtResult failure) =>
         token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Failures.BearerPrefix : failure;
 
     /// <summary>

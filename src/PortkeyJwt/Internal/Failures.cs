@@ -31,6 +31,11 @@ internal static class Failures
     public static readonly PortkeyJwtResult WrongIssuer = F(PortkeyJwtError.InvalidIssuer, "The 'iss' claim is missing or not a valid issuer.");
     public static readonly PortkeyJwtResult WrongAudience = F(PortkeyJwtError.InvalidAudience, "The 'aud' claim is missing or names no valid audience.");
 
+    public static readonly PortkeyJwtResult UnknownIssuer = F(PortkeyJwtError.UnknownIssuer, "The 'iss' claim names no trusted issuer.");
+    public static readonly PortkeyJwtResult OrganisationNotAllowed = F(PortkeyJwtError.OrganisationNotAllowed, "The token's organisation is not one its issuer may assert.");
+    public static readonly PortkeyJwtResult WorkspaceNotAllowed = F(PortkeyJwtError.WorkspaceNotAllowed, "The token's workspace is not one its issuer may assert.");
+    public static readonly PortkeyJwtResult OrganisationClaimsDiffer = F(PortkeyJwtError.InvalidClaim, "The claims 'portkey_oid' and 'organisation_id' are both present and differ.");
+
     /// <summary>A claim that is required and absent; the detail names the claim (or its aliases).</summary>
     public static PortkeyJwtResult Missing(Claim claim) => MissingByClaim[(int)claim];
 

@@ -8,7 +8,7 @@ internal sealed class ValidationSettings
     public const int MinMaxTokenLength = 256;
     public const int MaxMaxTokenLength = 256 * 1024;
 
-    public ValidationSettings(PortkeyJwtOptions options)
+    public ValidationSettings(PortkeyJwtOptions options, AnchorPolicy? anchor = null)
     {
         ArgumentNullException.ThrowIfNull(options);
 
@@ -50,7 +50,11 @@ internal sealed class ValidationSettings
         ValidAudiencesUtf8 = [.. CopyNonEmpty(options.ValidAudiences, nameof(PortkeyJwtOptions.ValidAudiences)).Select(Encoding.UTF8.GetBytes)];
         RequiredScopes = ParseScopes(options.RequiredScopes, nameof(PortkeyJwtOptions.RequiredScopes));
         MissingRequiredScope = [.. RequiredScopes.Select(Failures.MissingScope)];
+        Anchor = anchor;
     }
+
+    /// <summary>The claim policy of the trust anchor these settings belong to; null for a single-provider validator.</summary>
+    public AnchorPolicy? Anchor { get; }
 
     public long ClockSkewMilliseconds { get; }
 

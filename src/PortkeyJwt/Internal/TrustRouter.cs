@@ -1,0 +1,240 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace PortkeyJwt.Internal;
+
+/// <summary>
+/// Routes a token to the one trust anchor its unverified <c>iss</c> names, before any key lookup or fetch (RFC 8725 §3.8:
+/// the keys that verify a token must belong to its issuer). Each anchor has its own validator, key provider and caches, so
+/// nothing learnt under one anchor can serve another; the anchor's validator then checks the signature with that
+/// anchor's keys only, and <c>iss</c> again, as a verified claim.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The payload is decoded into a stack (or pooled, cleared) buffer and scanned by <see cref="JsonSyntax"/>; <c>iss</c> is
+/// unescaped into a char buffer and looked up by span, so routing allocates nothing. An escaped <c>iss</c> routes by its
+/// unescaped value, exactly as the anchor's issuer check compares it.
+/// </para>
+/// <para>
+/// Reading <c>iss</c> before the signature means, in anchor mode only, that a payload that is not JSON, repeats a claim
+/// the validator reads, or lacks <c>iss</c> or has a non-string one is rejected before the header is checked.
+/// </para>
+/// </remarks>
+internal sealed class TrustRouter : IDisposable
+{
+    private const int StackPayloadLength = 2048;
+
+    private readonly Dictionary<string, Slot> _slots;
+    private readonly Dictionary<string, Slot>.AlternateLookup<ReadOnlySpan<char>> _byIssuer;
+    private readonly int _maxTokenLength;
+    private readonly int _maxIssuerBytes;
+
+    public TrustRouter(IEnumerable<Slot> slots, int maxTokenLength)
+    {
+        _slots = slots.ToDictionary(s => s.Issuer, StringComparer.Ordinal);
+        _byIssuer = _slots.GetAlternateLookup<ReadOnlySpan<char>>();
+        _maxTokenLength = maxTokenLength;
+        _maxIssuerBytes = _slots.Keys.Max(Encoding.UTF8.GetByteCount);
+    }
+
+    /// <summary>The anchors' slots, by issuer.</summary>
+    public IReadOnlyDictionary<string, Slot> Slots => _slots;
+
+    /// <summary>
+    /// The validator of the anchor <paramref name="token"/>'s <c>iss</c> names, in <paramref name="target"/> with a null
+    /// result; or the rejection, found without touching any key set.
+    /// </summary>
+    [SkipLocalsInit] // the buffer is written before it is read, and cleared after use
+    public PortkeyJwtResult? Route(string token, out PortkeyJwtValidator? target)
+    {
+        target = null;
+        if (token.Length > _maxTokenLength)
+        {
+            return Failures.TooLarge;
+        }
+
+        int dot1 = token.IndexOf('.', StringComparison.Ordinal);
+        int dot2 = dot1 <= 0 ? -1 : token.IndexOf('.', dot1 + 1);
+        if (dot2 <= dot1 + 1 || token.AsSpan(dot2 + 1).Contains('.'))
+        {
+            return token.Length == 0 ? Failures.Empty : PortkeyJwtValidator.NotCompact(token, Failures.NotThreeSegments);
+        }
+
+        ReadOnlySpan<char> segment = token.AsSpan(dot1 + 1, dot2 - dot1 - 1);
+        int needed = segment.Length + Base64UrlStrict.DecodedLength(segment.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = segment.Length <= StackPayloadLength
+            ? stackalloc byte[StackPayloadLength + Base64UrlStrict.DecodedLength(StackPayloadLength)]
+            : (rented = ArrayPool<byte>.Shared.Rent(needed));
+        buffer = buffer[..needed];
+        try
+        {
+            Slot? slot = null;
+            PortkeyJwtResult? failure = Find(token, segment, buffer, ref slot);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            target = slot!.Validator;
+            return target is null ? Failures.NoKeys : null; // null only once the set is disposed
+        }
+        finally
+        {
+            buffer.Clear(); // the decoded payload is a secret
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (Slot slot in _slots.Values)
+        {
+            slot.Dispose();
+        }
+    }
+
+    private PortkeyJwtResult? Find(string token, ReadOnlySpan<char> segment, Span<byte> buffer, ref Slot? slot)
+    {
+        Span<byte> ascii = buffer[..segment.Length];
+        Span<byte> payload = buffer[segment.Length..];
+        if (Ascii.FromUtf16(segment, ascii, out _) != OperationStatus.Done
+            || !Base64UrlStrict.IsValid(ascii) || !Base64UrlStrict.TryDecodeValidated(ascii, payload, out int length))
+        {
+            return PortkeyJwtValidator.NotCompact(token, Failures.BadBase64);
+        }
+
+        payload = payload[..length];
+        var scan = default(IssuerScan);
+        if (!JsonSyntax.IsObject(payload, ref scan))
+        {
+            return Failures.PayloadNotJson;
+        }
+
+        if (scan.Duplicate)
+        {
+            return Failures.DuplicateClaim;
+        }
+
+        JsonSyntax.Member iss = scan.Issuer;
+        if (!iss.IsPresent)
+        {
+            return Failures.Missing(Failures.Claim.Iss);
+        }
+
+        if (!iss.IsString(payload))
+        {
+            return Failures.Invalid(Failures.Claim.Iss);
+        }
+
+        // A string's UTF-16 length never exceeds its raw length; an escape takes at most 6 raw bytes per UTF-8 byte.
+        int rawLength = iss.RawString(payload).Length;
+        if (rawLength > (iss.ValueEscaped ? 6 * _maxIssuerBytes : _maxIssuerBytes))
+        {
+            return Failures.UnknownIssuer;
+        }
+
+        char[]? rented = null;
+        Span<char> chars = rawLength <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(rawLength));
+        try
+        {
+            int written = iss.ValueEscaped
+                ? JsonRead.At(payload, iss.ValueStart).CopyString(chars)
+                : Encoding.UTF8.GetChars(iss.RawString(payload), chars); // JsonSyntax has checked the UTF-8
+            return _byIssuer.TryGetValue(chars[..written], out slot) ? null : Failures.UnknownIssuer;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Finds <c>iss</c> as the syntax pass visits the payload's members, noting a repeat.</summary>
+    private struct IssuerScan : JsonSyntax.IMemberVisitor
+    {
+        /// <summary>Longest raw key that can still unescape to <c>iss</c>.</summary>
+        private const int MaxEscapedNameLength = 3 * 6;
+
+        public JsonSyntax.Member Issuer { get; private set; }
+
+        public bool Duplicate { get; private set; }
+
+        public void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member)
+        {
+            Span<byte> buffer = member.KeyEscaped ? stackalloc byte[MaxEscapedNameLength] : default;
+            ReadOnlySpan<byte> name = member.KeyEscaped ? JsonRead.UnescapedKey(json, member, buffer) : member.RawKey(json);
+            if (name.SequenceEqual("iss"u8))
+            {
+                Duplicate |= Issuer.IsPresent;
+                Issuer = member;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One anchor: its settings and, once the first token is routed to it, its validator over its own key provider. The
+    /// provider is created under a lock, once, so concurrent first tokens share it (and its single-flight first fetch).
+    /// </summary>
+    internal sealed class Slot : IDisposable
+    {
+        private readonly Func<JwksKeyProvider> _createKeys;
+        private readonly ValidationSettings _settings;
+        private readonly TimeProvider _time;
+        private readonly Lock _gate = new();
+        private PortkeyJwtValidator? _validator;
+        private JwksKeyProvider? _keys;
+        private bool _disposed;
+
+        public Slot(string issuer, Func<JwksKeyProvider> createKeys, ValidationSettings settings, TimeProvider time)
+        {
+            Issuer = issuer;
+            _createKeys = createKeys;
+            _settings = settings;
+            _time = time;
+        }
+
+        public string Issuer { get; }
+
+        /// <summary>The anchor's key provider, or null before the first token was routed to it (or after disposal).</summary>
+        public JwksKeyProvider? Keys => Volatile.Read(ref _validator) is null ? null : _keys;
+
+        /// <summary>The anchor's validator, created by the first call; null once disposed.</summary>
+        public PortkeyJwtValidator? Validator => Volatile.Read(ref _validator) ?? Create();
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _disposed = true;
+                _keys?.Dispose();
+            }
+        }
+
+        private PortkeyJwtValidator? Create()
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return null;
+                }
+
+                if (_validator is null)
+                {
+                    _keys = _createKeys();
+                    Volatile.Write(ref _validator, new PortkeyJwtValidator(_keys, _settings, _time));
+                }
+
+                return _validator;
+            }
+        }
+    }
+}
