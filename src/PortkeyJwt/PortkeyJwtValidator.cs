@@ -35,30 +35,29 @@ public sealed partial class PortkeyJwtValidator
     /// <param name="timeProvider">The clock for <c>exp</c>, <c>nbf</c> and <c>iat</c>; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
     public PortkeyJwtValidator(JwksKeyProvider keys, PortkeyJwtOptions? options = null, TimeProvider? timeProvider = null)
-        : this(keys ?? throw new ArgumentNullException(nameof(keys)), new ValidationSettings(options ?? new PortkeyJwtOptions()), timeProvider ?? TimeProvider.System)
+        : this(keys ?? throw new ArgumentNullException(nameof(keys)), new ValidationSettings(options ?? new PortkeyJwtOptions()), timeProvider ?? TimeProvider.System, router: null)
     {
     }
 
-    /// <summary>A validator over one key set with checked settings: a single provider's, or one trust anchor's.</summary>
-    internal PortkeyJwtValidator(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider)
+    private PortkeyJwtValidator(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider, TrustRouter? router)
     {
         _keys = keys;
         _settings = settings;
         _time = timeProvider;
-        _cache = _settings.ValidationCache ? new ValidationCache(_settings, _time) : null;
+        _router = router;
+        _cache = router is null && _settings.ValidationCache ? new ValidationCache(_settings, _time) : null;
     }
+
+    /// <summary>A validator over one trust anchor's key set and checked settings.</summary>
+    internal static PortkeyJwtValidator ForAnchor(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider) =>
+        new(keys, settings, timeProvider, router: null);
 
     /// <summary>
     /// A validator that routes every token to the validator of the trust anchor its <c>iss</c> names (see
     /// <see cref="TrustAnchorSet"/>); it holds no key set or cache of its own.
     /// </summary>
-    internal PortkeyJwtValidator(TrustRouter router, ValidationSettings settings, TimeProvider timeProvider)
-    {
-        _keys = JwksKeyProvider.None;
-        _settings = settings;
-        _time = timeProvider;
-        _router = router;
-    }
+    internal static PortkeyJwtValidator ForRouter(TrustRouter router, ValidationSettings settings, TimeProvider timeProvider) =>
+        new(JwksKeyProvider.None, settings, timeProvider, router);
 
     /// <summary>The validated-token cache; null when <see cref="PortkeyJwtOptions.ValidationCache"/> is off.</summary>
     internal ValidationCache? Cache => _cache;

@@ -93,11 +93,14 @@ public sealed class TrustAnchorSet : IDisposable
         }
 
         _router = new TrustRouter(slots, global.MaxTokenLength);
-        Validator = new PortkeyJwtValidator(_router, global, time);
+        Validator = PortkeyJwtValidator.ForRouter(_router, global, time);
     }
 
     /// <summary>The validator over every anchor: route by <c>iss</c>, then that anchor's keys and rules. Shared and thread-safe.</summary>
     public PortkeyJwtValidator Validator { get; }
+
+    /// <summary>The router behind <see cref="Validator"/>, for tests.</summary>
+    internal TrustRouter Router => _router;
 
     /// <summary>
     /// The key provider of the anchor for <paramref name="issuer"/>: null for an issuer with no anchor, or whose anchor has had

@@ -230,7 +230,7 @@ internal sealed class TrustRouter : IDisposable
                 if (_validator is null)
                 {
                     _keys = _createKeys();
-                    Volatile.Write(ref _validator, new PortkeyJwtValidator(_keys, _settings, _time));
+                    Volatile.Write(ref _validator, PortkeyJwtValidator.ForAnchor(_keys, _settings, _time));
                 }
 
                 return _validator;
