@@ -102,6 +102,9 @@ public sealed class TrustAnchorSet : IDisposable
     /// <summary>The router behind <see cref="Validator"/>, for tests.</summary>
     internal TrustRouter Router => _router;
 
+    /// <summary>The anchor slot for <paramref name="issuer"/>, for tests.</summary>
+    internal TrustRouter.Slot SlotOf(string issuer) => _router.Slots[issuer];
+
     /// <summary>
     /// The key provider of the anchor for <paramref name="issuer"/>: null for an issuer with no anchor, or whose anchor has had
     /// no token yet (remote keys are fetched lazily). For health checks and tests.

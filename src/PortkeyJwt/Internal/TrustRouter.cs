@@ -218,8 +218,12 @@ internal sealed class TrustRouter : IDisposable
             }
         }
 
+        /// <summary>For tests: called by every caller that found no validator, before it takes the lock to create one.</summary>
+        internal Action? BeforeCreate { get; set; }
+
         private PortkeyJwtValidator? Create()
         {
+            BeforeCreate?.Invoke();
             lock (_gate)
             {
                 if (_disposed)

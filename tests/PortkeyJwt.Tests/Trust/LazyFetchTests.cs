@@ -41,6 +41,29 @@ public sealed class LazyFetchTests
     }
 
     [Fact]
+    public async Task FirstTokens_AllFindingNoProvider_CreateOnlyOne()
+    {
+        // Four threads each find the anchor without a provider and are held until all four have: only one may create it.
+        await using JwksServer server = await JwksServer.StartAsync(TestKey.Jwks(KeyA));
+        using TrustAnchorSet trust = Set(anchors: [RemoteAnchor(IssuerA, server, "org-a")]);
+        using var arrived = new CountdownEvent(4);
+        trust.SlotOf(IssuerA).BeforeCreate = () =>
+        {
+            arrived.Signal();
+            arrived.Wait(TimeSpan.FromSeconds(30));
+        };
+        var validations = new Task<PortkeyJwtResult>[4];
+        Thread[] threads = [.. Enumerable.Range(0, 4).Select(i => new Thread(() => validations[i] = trust.Validator.ValidateAsync(Token(KeyA, IssuerA, "org-a", ("sub", $"user-{i}"))).AsTask()))];
+
+        Array.ForEach(threads, t => t.Start());
+        Array.ForEach(threads, t => t.Join());
+        PortkeyJwtResult[] results = await Task.WhenAll(validations);
+
+        Assert.All(results, r => Assert.True(r.IsValid, r.ToString()));
+        Assert.Equal(1, server.RequestCount);
+    }
+
+    [Fact]
     public async Task Dispose_DisposesEveryCreatedProvider_AndLaterTokensAreKeysUnavailable()
     {
         await using JwksServer server = await JwksServer.StartAsync(TestKey.Jwks(KeyA));
