@@ -201,13 +201,13 @@ public sealed partial class PortkeyJwtValidator
 
         if (!scopeClaim.IsPresent)
         {
-            return Failures.Missing(Claim.Scope);
+            return _settings.Anchor?.MissingScopes ?? Failures.Missing(Claim.Scope);
         }
 
         string[]? scopes = ReadScopes(payload, scopeClaim);
         if (scopes is null)
         {
-            return Failures.Invalid(Claim.Scope);
+            return _settings.Anchor?.InvalidScopes ?? Failures.Invalid(Claim.Scope);
         }
 
         if (!TryReadOptionalIdentifier(payload, claims[Member.EmailId], out string? email))

@@ -12,8 +12,16 @@ namespace PortkeyJwt;
 /// immutable: build one per gateway and share it.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Rejections are values, never exceptions: no content of a token makes <see cref="ValidateAsync(string, CancellationToken)"/>
 /// throw. Exceptions mean misuse (a null argument, a required scope that is not a scope name) or cancellation.
+/// </para>
+/// <para>
+/// Built over one <see cref="JwksKeyProvider"/>, it trusts that provider's keys for every token. A gateway that trusts
+/// several identity providers builds a <see cref="TrustAnchorSet"/> instead, whose <see cref="TrustAnchorSet.Validator"/>
+/// first routes each token by its <c>iss</c> to one <see cref="TrustAnchor"/> and then applies these rules with that
+/// anchor's keys and settings only.
+/// </para>
 /// </remarks>
 public sealed partial class PortkeyJwtValidator
 {

@@ -76,7 +76,19 @@ internal sealed class AnchorPolicy
         DefaultOrganisation = anchor.DefaultOrganisation;
         DefaultWorkspace = anchor.DefaultWorkspace;
         ScopeClaimsUtf8 = ScopeClaimNames(anchor.ScopeClaims, prefix + nameof(TrustAnchor.ScopeClaims));
+        if (ScopeClaimsUtf8 is not null)
+        {
+            string names = string.Join(" (or ", anchor.ScopeClaims.Select(n => $"'{n}'")) + (anchor.ScopeClaims.Count == 2 ? ")" : string.Empty);
+            MissingScopes = Failures.MissingNamed(names);
+            InvalidScopes = Failures.InvalidNamed(names);
+        }
     }
+
+    /// <summary>The rejection of a token without any of the anchor's own scope claims; null when they are <c>scope</c> and <c>scopes</c>.</summary>
+    public PortkeyJwtResult? MissingScopes { get; }
+
+    /// <summary>The rejection of an invalid value in the anchor's own scope claims; null when they are <c>scope</c> and <c>scopes</c>.</summary>
+    public PortkeyJwtResult? InvalidScopes { get; }
 
     public string? DefaultOrganisation { get; }
 

@@ -70,6 +70,13 @@ internal static class Failures
     private static readonly PortkeyJwtResult[] InvalidByClaim =
         [.. ClaimNames.Select(n => F(PortkeyJwtError.InvalidClaim, $"The claim {n} has the wrong type, is empty, out of range or holds characters it may not."))];
 
+    /// <summary>A required claim known by a configured name (a trust anchor's scope claims); built once per anchor.</summary>
+    public static PortkeyJwtResult MissingNamed(string names) => F(PortkeyJwtError.MissingClaim, $"The required claim {names} is missing.");
+
+    /// <summary>A claim known by a configured name that is present with the wrong type or value; built once per anchor.</summary>
+    public static PortkeyJwtResult InvalidNamed(string names) =>
+        F(PortkeyJwtError.InvalidClaim, $"The claim {names} has the wrong type, is empty, out of range or holds characters it may not.");
+
     public static PortkeyJwtResult MissingScope(string scope) =>
         F(PortkeyJwtError.InsufficientScope, $"The token lacks the required scope '{scope}'.");
 

@@ -72,8 +72,22 @@ public sealed class AnchorRulesTests
     }
 
     [Fact]
-    public void ScopeClaims_Scp_IgnoresScope() =>
-        AssertRejected(PortkeyJwtError.MissingClaim, ValidateA(With(a => a.ScopeClaims = ["scp"])));
+    public void ScopeClaims_Scp_IgnoresScope_AndTheDetailNamesScp()
+    {
+        PortkeyJwtResult result = ValidateA(With(a => a.ScopeClaims = ["scp"]));
+
+        AssertRejected(PortkeyJwtError.MissingClaim, result);
+        Assert.Equal("The required claim 'scp' is missing.", result.Detail);
+    }
+
+    [Fact]
+    public void ScopeClaims_InvalidValue_IsInvalidClaimNamingTheAnchorsClaims()
+    {
+        PortkeyJwtResult result = ValidateA(With(a => a.ScopeClaims = ["scp", "roles"]), ("roles", 42));
+
+        AssertRejected(PortkeyJwtError.InvalidClaim, result);
+        Assert.StartsWith("The claim 'scp' (or 'roles') has", result.Detail, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void ScopeClaims_TwoNames_TheFirstPresentWins()
