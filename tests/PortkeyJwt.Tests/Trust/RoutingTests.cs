@@ -59,6 +59,30 @@ public sealed class RoutingTests
     public void Token_EscapedIssNamingNoAnchor_IsUnknownIssuer() =>
         AssertRejected(PortkeyJwtError.UnknownIssuer, TwoProviders().Validator.ValidateNow(TokenWithClaims(KeyA, ClaimsWithRaw("iss", "\"https://idp-\\u0063.example\""))));
 
+    [Theory]
+    [InlineData("\"\\ud800\"")]
+    [InlineData("\"https://idp-a.example\\udc00\"")]
+    [InlineData("\"\\ud800\\u0041\"")]
+    [InlineData("\"\\u0000\"")]
+    [InlineData("\"\\x41\"")]
+    [InlineData("\"https://idp-a.example\u0000\"")]
+    public void Token_HostileIss_IsRejected_WithoutThrowing(string rawIss)
+    {
+        PortkeyJwtResult result = TwoProviders().Validator.ValidateNow(TokenWithClaims(KeyA, ClaimsWithRaw("iss", rawIss)));
+
+        Assert.Contains(result.Error, new[] { PortkeyJwtError.Malformed, PortkeyJwtError.UnknownIssuer });
+    }
+
+    [Theory]
+    [InlineData(1025, false)]
+    [InlineData(700, true)]
+    public void Token_VeryLongIss_IsUnknownIssuer(int length, bool escaped)
+    {
+        string iss = escaped ? string.Concat(Enumerable.Repeat("\\u0061", length)) : new string('a', length);
+
+        AssertRejected(PortkeyJwtError.UnknownIssuer, TwoProviders().Validator.ValidateNow(TokenWithClaims(KeyA, ClaimsWithRaw("iss", $"\"{iss}\""))));
+    }
+
     [Fact]
     public void Token_WithoutIss_IsMissingClaim() =>
         AssertRejected(PortkeyJwtError.MissingClaim, TwoProviders().Validator.ValidateNow(Token(KeyA, issuer: null)));

@@ -18,11 +18,15 @@ public sealed class NoExceptionTests
     [Fact]
     public void BadTokenCorpus_RaisesNoExceptionEvenInternally_AndNoneIsValid()
     {
+        using var trust = new TrustAnchorSet(
+            [new TrustAnchor { Issuer = "https://i.example", Jwks = TestKey.Jwks(TestKey.Default, Ec256), Organisations = ["*"] }],
+            AllAlgorithms(), timeProvider: Tokens.Clock());
         PortkeyJwtValidator[] validators =
         [
             Tokens.Validator(null, null, TestKey.Default, Ec256, Ec384),
             Tokens.Validator(AllAlgorithms(), null, TestKey.Default, Ec256, Ec384),
             Tokens.Validator(new PortkeyJwtOptions { MaxTokenLength = 256 * 1024, ValidIssuers = ["https://i.example"], ValidAudiences = ["gw"] }, null, TestKey.Default),
+            trust.Validator, // trust anchors: every token is routed by its iss before anything else
         ];
         List<string> corpus = BadTokenCorpus();
         Assert.True(corpus.Distinct(StringComparer.Ordinal).Count() >= 1000, $"The corpus holds {corpus.Count} tokens.");
