@@ -36,7 +36,7 @@ public enum PortkeyJwtError
     /// <summary><c>nbf</c> or <c>iat</c> is in the future by more than <see cref="PortkeyJwtOptions.ClockSkew"/>.</summary>
     NotYetValid,
 
-    /// <summary>A required claim (<c>exp</c>, organisation, workspace, scopes) is absent.</summary>
+    /// <summary>A required claim (<c>exp</c>, organisation, workspace, scopes; <c>iss</c> with trust anchors) is absent, and no default stands in for it.</summary>
     MissingClaim,
 
     /// <summary>A claim has the wrong JSON type, is empty, out of range or contains characters it may not.</summary>

@@ -169,7 +169,8 @@ public sealed partial class PortkeyJwtValidator
         return result;
     }
 
-    /// <summary>The synchronous core: every rule, in order, over one token.</summary>
+    /// <summary>The synchronous core: every rule, in order, over one token and this validator's own key set (no routing: a
+    /// trust-anchor validator routes in <see cref="ValidateAsync(string, IReadOnlyList{string}?, CancellationToken)"/>).</summary>
     /// <returns>
     /// The result; or null, only when <paramref name="mayFetch"/>, if the provider should fetch keys first:
     /// <paramref name="fetchFor"/> is then the unknown kid, or empty when no key set is available at all.
