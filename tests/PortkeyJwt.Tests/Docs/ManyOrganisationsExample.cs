@@ -1,6 +1,9 @@
+// The README's "Many organisations" example. ManyOrganisationsExampleTests runs it; ReadmeExampleTests checks README.md
+// shows exactly the lines between the snippet markers.
 namespace PortkeyJwt.Tests.Docs;
 
-/// <summary>The "Many organisations" documentation example, verbatim: one trust anchor per customer identity provider.</summary>
+// begin-snippet: many-organisations
+/// <summary>One trust anchor per customer identity provider: each may speak only for its own organisations.</summary>
 public sealed class ManyOrganisationsGateway : IDisposable
 {
     private readonly TrustAnchorSet _trust;
@@ -45,3 +48,4 @@ public sealed class ManyOrganisationsGateway : IDisposable
 
     public void Dispose() => _trust.Dispose(); // stops every anchor's key provider
 }
+// end-snippet
