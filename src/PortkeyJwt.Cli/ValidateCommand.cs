@@ -23,7 +23,12 @@ internal static partial class ValidateCommand
 
     public static Command Create(CliIo io)
     {
-        var jwks = new Option<string>("--jwks") { Description = "The JWKS: an http(s) URL (plain http only to loopback) or a file path.", Required = true };
+        var jwks = new Option<string>("--jwks") { Description = "The JWKS: an http(s) URL (plain http only to loopback) or a file path. This or --trust is required." };
+        var trust = new Option<string>("--trust")
+        {
+            Description = "A trust file of several issuers, each with its own keys and organisations: "
+                + "{\"Issuers\":[{\"Issuer\":…, \"JwksUrls\"|\"Jwks\"|\"JwksFile\":…, \"Organisations\":[…]}, …]}. Replaces --jwks and --issuer.",
+        };
         var issuers = new Option<string[]>("--issuer") { Description = "An accepted 'iss' (repeatable); not checked when absent." };
         var audiences = new Option<string[]>("--audience") { Description = "An accepted 'aud' (repeatable); not checked when absent." };
         var scopes = new Option<string[]>("--scope") { Description = "A scope the token must grant (repeatable); a missing one is a 403." };
@@ -42,8 +47,20 @@ internal static partial class ValidateCommand
             "Validate tokens against a JWKS and print one JSON verdict per token (JSON Lines). With -, output line N answers "
             + "input line N: a blank line gets a Malformed verdict; input with no lines prints nothing and exits 0.")
         {
-            jwks, issuers, audiences, scopes, algorithms, skew, token,
+            jwks, trust, issuers, audiences, scopes, algorithms, skew, token,
         };
+        command.Validators.Add(result =>
+        {
+            bool hasJwks = result.GetResult(jwks) is not null, hasTrust = result.GetResult(trust) is not null;
+            if (hasJwks == hasTrust)
+            {
+                result.AddError(hasJwks ? "Give --jwks or --trust, not both." : "Option '--jwks' or '--trust' is required.");
+            }
+            else if (hasTrust && result.GetResult(issuers) is not null)
+            {
+                result.AddError("--issuer does not apply with --trust: each trust anchor's Issuer is its accepted issuer.");
+            }
+        });
         command.SetAction((parseResult, cancellationToken) =>
         {
             var options = new PortkeyJwtOptions
@@ -59,6 +76,11 @@ internal static partial class ValidateCommand
             if (parseResult.GetValue(skew) is { } seconds)
             {
                 options.ClockSkew = TimeSpan.FromSeconds(seconds);
+            }
+
+            if (parseResult.GetValue(trust) is { } trustFile)
+            {
+                return RunTrustedAsync(io, trustFile, options, parseResult.GetValue(scopes) ?? [], parseResult.GetValue(token)!, cancellationToken);
             }
 
             return RunAsync(io, parseResult.GetValue(jwks)!, options, parseResult.GetValue(scopes) ?? [], parseResult.GetValue(token)!, cancellationToken);
@@ -89,26 +111,33 @@ internal static partial class ValidateCommand
 
         using (loaded)
         {
-            foreach (string skipped in loaded.SkippedKeys)
-            {
-                await io.Error.WriteLineAsync($"warning: {skipped}");
-            }
-
-            string[]? perCall = requiredScopes.Length == 0 ? null : requiredScopes;
-            var buffer = new ArrayBufferWriter<byte>(512);
-            bool allValid = true;
-            await foreach (TokenLine token in TokenInput.ReadAsync(tokenArgument, io.In, cancellationToken))
-            {
-                // A blank line keeps its place in the output: the library's verdict on an empty token, naming the line.
-                PortkeyJwtResult result = await validator.ValidateAsync(token.Text, perCall, cancellationToken);
-                allValid &= result.IsValid;
-                buffer.ResetWrittenCount();
-                Write(buffer, result, Detail(result, token, options.AllowedAlgorithms));
-                await io.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan));
-            }
-
-            return allValid ? ExitCodes.Ok : ExitCodes.Rejected;
+            return await ValidateAllAsync(io, validator, loaded.SkippedKeys, options, requiredScopes, tokenArgument, cancellationToken);
         }
+    }
+
+    /// <summary>Validates every token with <paramref name="validator"/>, after warning about each skipped key; the exit code.</summary>
+    private static async Task<int> ValidateAllAsync(
+        CliIo io, PortkeyJwtValidator validator, string[] skippedKeys, PortkeyJwtOptions options, string[] requiredScopes, string tokenArgument, CancellationToken cancellationToken)
+    {
+        foreach (string skipped in skippedKeys)
+        {
+            await io.Error.WriteLineAsync($"warning: {skipped}");
+        }
+
+        string[]? perCall = requiredScopes.Length == 0 ? null : requiredScopes;
+        var buffer = new ArrayBufferWriter<byte>(512);
+        bool allValid = true;
+        await foreach (TokenLine token in TokenInput.ReadAsync(tokenArgument, io.In, cancellationToken))
+        {
+            // A blank line keeps its place in the output: the library's verdict on an empty token, naming the line.
+            PortkeyJwtResult result = await validator.ValidateAsync(token.Text, perCall, cancellationToken);
+            allValid &= result.IsValid;
+            buffer.ResetWrittenCount();
+            Write(buffer, result, Detail(result, token, options.AllowedAlgorithms));
+            await io.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+
+        return allValid ? ExitCodes.Ok : ExitCodes.Rejected;
     }
 
     /// <summary>

@@ -74,7 +74,7 @@ public sealed class ParseErrorTests
     {
         CliRun run = await CliRunner.RunAsync(["validate", Token]);
 
-        AssertUsageError(run, "error: Option '--jwks' is required.");
+        AssertUsageError(run, "error: Option '--jwks' or '--trust' is required.");
         AssertNoTokenIn(run, Token);
     }
 
