@@ -9,11 +9,15 @@ namespace PortkeyJwt.Cli;
 /// <summary>
 /// <c>portkey-jwt demo</c>: the library end to end with no outside service. Serves a generated key's JWKS from Kestrel on
 /// 127.0.0.1, validates a set of good and hostile tokens through a remote <see cref="JwksKeyProvider"/>, rotates the key
-/// and shows the provider follow. Exits 0 only when every verdict is the expected one.
+/// and shows the provider follow; then two organisations' identity providers behind one <see cref="TrustAnchorSet"/>, each
+/// with its own JWKS server and the same kid, where neither's key verifies the other's tokens and an unknown issuer is
+/// refused without a fetch. Exits 0 only when every verdict is the expected one.
 /// </summary>
 internal static class DemoCommand
 {
     private const string Issuer = "https://auth.demo.local";
+    private const string IssuerA = "https://idp-a.demo.local";
+    private const string IssuerB = "https://idp-b.demo.local";
 
     public static Command Create(CliIo io)
     {
@@ -49,10 +53,10 @@ internal static class DemoCommand
 
         _ = await validator.ValidateAsync(first.Sign(new JsonObject { ["exp"] = 0 }), cancellationToken); // JIT warm-up, untimed
         var rows = new List<Row>();
-        async Task Check(string name, string token, PortkeyJwtError expected)
+        async Task Check(string name, string token, PortkeyJwtError expected, PortkeyJwtValidator? by = null)
         {
             long started = Stopwatch.GetTimestamp();
-            PortkeyJwtResult result = await validator.ValidateAsync(token, required, cancellationToken);
+            PortkeyJwtResult result = await (by ?? validator).ValidateAsync(token, required, cancellationToken);
             rows.Add(new Row(name, expected, result, Stopwatch.GetElapsedTime(started)));
         }
 
@@ -93,10 +97,32 @@ internal static class DemoCommand
         await keys.RefreshAsync(cancellationToken);
         await Check("rotation: retired kid after refresh", first.Sign(Claims()), PortkeyJwtError.UnknownKey);
 
+        // Two organisations: two identity providers, each trusted for its own organisation only, publishing the same kid.
+        using RSA keyA = RSA.Create(2048);
+        using RSA keyB = RSA.Create(2048);
+        var providerA = new TestTokenSigner(keyA, "org-key", "RS256");
+        var providerB = new TestTokenSigner(keyB, "org-key", "RS256");
+        await using LocalJwksServer serverA = await LocalJwksServer.StartAsync(TestTokenSigner.Jwks(providerA), cancellationToken: cancellationToken);
+        await using LocalJwksServer serverB = await LocalJwksServer.StartAsync(TestTokenSigner.Jwks(providerB), cancellationToken: cancellationToken);
+        using var trust = new TrustAnchorSet(
+        [
+            new TrustAnchor { Issuer = IssuerA, JwksUrls = [serverA.Url], Organisations = ["org-a"] },
+            new TrustAnchor { Issuer = IssuerB, JwksUrls = [serverB.Url], Organisations = ["org-b"] },
+        ]);
+        JsonObject OrgClaims(string issuer, string organisation) => Claims().With("iss", issuer).With("portkey_oid", organisation);
+        await Check("two orgs: A's token", providerA.Sign(OrgClaims(IssuerA, "org-a")), PortkeyJwtError.None, trust.Validator);
+        await Check("two orgs: B's token (same kid, own key)", providerB.Sign(OrgClaims(IssuerB, "org-b")), PortkeyJwtError.None, trust.Validator);
+        await Check("two orgs: B's key claiming A's issuer", providerB.Sign(OrgClaims(IssuerA, "org-a")), PortkeyJwtError.InvalidSignature, trust.Validator);
+        await Check("two orgs: A asserting B's organisation", providerA.Sign(OrgClaims(IssuerA, "org-b")), PortkeyJwtError.OrganisationNotAllowed, trust.Validator);
+        int fetchesBefore = serverA.Requests + serverB.Requests;
+        await Check("two orgs: unknown issuer", providerA.Sign(OrgClaims("https://idp-c.demo.local", "org-a")), PortkeyJwtError.UnknownIssuer, trust.Validator);
+        int fetchesAfter = serverA.Requests + serverB.Requests;
+        rows[^1] = rows[^1] with { Name = $"{rows[^1].Name} (JWKS fetches {fetchesBefore} -> {fetchesAfter})", Fetched = fetchesAfter != fetchesBefore };
+
         Print(output, rows);
         int mismatches = rows.Count(r => !r.Matched);
         output.WriteLine();
-        output.WriteLine($"{rows.Count - mismatches}/{rows.Count} verdicts as expected; JWKS server saw {server.Requests} requests; {total.Elapsed.TotalSeconds:0.00} s in all.");
+        output.WriteLine($"{rows.Count - mismatches}/{rows.Count} verdicts as expected; JWKS servers saw {server.Requests} requests (A: {serverA.Requests}, B: {serverB.Requests}); {total.Elapsed.TotalSeconds:0.00} s in all.");
         return mismatches == 0 ? 0 : 1;
     }
 
@@ -171,6 +197,9 @@ internal static class DemoCommand
 
     private sealed record Row(string Name, PortkeyJwtError Expected, PortkeyJwtResult Result, TimeSpan Elapsed)
     {
-        public bool Matched => Result.Error == Expected;
+        /// <summary>Whether a check that must not fetch (the unknown issuer) made a JWKS request: then the row fails too.</summary>
+        public bool Fetched { get; init; }
+
+        public bool Matched => Result.Error == Expected && !Fetched;
     }
 }

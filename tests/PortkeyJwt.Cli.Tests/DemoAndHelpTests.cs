@@ -12,6 +12,28 @@ public sealed class DemoAndHelpTests
     }
 
     [Fact]
+    public async Task Demo_TwoOrganisationsAct_ShowsEachRowWithItsExpectedVerdict()
+    {
+        (string Row, string Verdict)[] expected =
+        [
+            ("two orgs: A's token", "valid"),
+            ("two orgs: B's token (same kid, own key)", "valid"),
+            ("two orgs: B's key claiming A's issuer", "InvalidSignature"),
+            ("two orgs: A asserting B's organisation", "OrganisationNotAllowed"),
+            ("two orgs: unknown issuer (JWKS fetches 2 -> 2)", "UnknownIssuer"), // A and B fetched once each; C never
+        ];
+
+        CliRun run = await CliRunner.RunAsync(["demo"]);
+
+        foreach ((string row, string verdict) in expected)
+        {
+            string line = Assert.Single(run.Lines, l => l.StartsWith(row + " ", StringComparison.Ordinal));
+            string[] cells = line[row.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal([verdict, "ok", verdict], cells[..3]);
+        }
+    }
+
+    [Fact]
     public async Task Version_ExitsZero_AndPrintsAVersion()
     {
         CliRun run = await CliRunner.RunAsync(["--version"]);
