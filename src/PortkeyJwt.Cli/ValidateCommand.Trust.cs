@@ -29,7 +29,8 @@ internal static partial class ValidateCommand
 
         using (set)
         {
-            return await ValidateAllAsync(io, set.Validator, log.Close(), options, requiredScopes, tokenArgument, cancellationToken);
+            bool algorithmHint = anchors.TrueForAll(a => a.AllowedAlgorithms is null);
+            return await ValidateAllAsync(io, set.Validator, log.Close(), options, algorithmHint, requiredScopes, tokenArgument, cancellationToken);
         }
     }
 }

@@ -111,13 +111,17 @@ internal static partial class ValidateCommand
 
         using (loaded)
         {
-            return await ValidateAllAsync(io, validator, loaded.SkippedKeys, options, requiredScopes, tokenArgument, cancellationToken);
+            return await ValidateAllAsync(io, validator, loaded.SkippedKeys, options, algorithmHint: true, requiredScopes, tokenArgument, cancellationToken);
         }
     }
 
-    /// <summary>Validates every token with <paramref name="validator"/>, after warning about each skipped key; the exit code.</summary>
+    /// <summary>
+    /// Validates every token with <paramref name="validator"/>, after warning about each skipped key; the exit code.
+    /// <paramref name="algorithmHint"/> is false when <c>--alg</c> is not what decides a token's algorithms (a trust
+    /// anchor with its own AllowedAlgorithms), so the hint would name the wrong flag.
+    /// </summary>
     private static async Task<int> ValidateAllAsync(
-        CliIo io, PortkeyJwtValidator validator, string[] skippedKeys, PortkeyJwtOptions options, string[] requiredScopes, string tokenArgument, CancellationToken cancellationToken)
+        CliIo io, PortkeyJwtValidator validator, string[] skippedKeys, PortkeyJwtOptions options, bool algorithmHint, string[] requiredScopes, string tokenArgument, CancellationToken cancellationToken)
     {
         foreach (string skipped in skippedKeys)
         {
@@ -133,7 +137,7 @@ internal static partial class ValidateCommand
             PortkeyJwtResult result = await validator.ValidateAsync(token.Text, perCall, cancellationToken);
             allValid &= result.IsValid;
             buffer.ResetWrittenCount();
-            Write(buffer, result, Detail(result, token, options.AllowedAlgorithms));
+            Write(buffer, result, algorithmHint || token.IsBlankLine ? Detail(result, token, options.AllowedAlgorithms) : result.Detail);
             await io.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan));
         }
 

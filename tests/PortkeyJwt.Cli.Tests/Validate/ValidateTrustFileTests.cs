@@ -87,6 +87,18 @@ public sealed class ValidateTrustFileTests : IDisposable
     }
 
     [Fact]
+    public async Task AnchorsOwnAlgorithms_ReplaceAlg_AndTheRejectionDoesNotSuggestAnAlgFlag()
+    {
+        string trust = _dir.Write("es.json", $$"""{"Issuers":[{"Issuer":"{{IssuerA}}","Jwks":{{TestTokenSigner.Jwks(TestKeys.Rs256)}},"Organisations":["*"],"AllowedAlgorithms":["ES256"]}]}""");
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--trust", trust, "--alg", "RS256", TestKeys.Rs256.Sign(Claims(IssuerA, "org-a"))]);
+
+        Assert.Equal(1, run.ExitCode);
+        ValidateCommandTests.AssertRejection(Assert.Single(run.Lines), "UnsupportedAlgorithm", 401);
+        Assert.DoesNotContain("--alg", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RemoteAnchor_IsFetchedFromItsJwksUrl()
     {
         await using LocalJwksServer server = await LocalJwksServer.StartAsync(TestTokenSigner.Jwks(SignerB));
