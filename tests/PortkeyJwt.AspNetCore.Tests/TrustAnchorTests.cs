@@ -104,6 +104,75 @@ public sealed class TrustAnchorTests
         }
     }
 
+    [Fact]
+    public void Issuers_BindEveryField_AndMapOntoTheCoreAnchor()
+    {
+        string jwks = TestKey.Jwks(_keyB);
+        string json = $$"""
+            { "PortkeyJwt": { "Issuers": [ {
+                "Issuer": "https://login.acme.example.com",
+                "JwksUrls": [ "https://login.acme.example.com/jwks.json", "https://backup.acme.example.com/jwks.json" ],
+                "Organisations": [ "org-acme", "org-acme-eu" ],
+                "Workspaces": [ "ws-prod" ],
+                "DefaultOrganisation": "org-acme",
+                "DefaultWorkspace": "ws-prod",
+                "Audiences": [ "gateway" ],
+                "AllowedAlgorithms": [ "ES256" ],
+                "RequiredScopes": [ "completions.write" ],
+                "ScopeClaims": [ "scp" ]
+              }, {
+                "Issuer": "https://sts.globex.example.net",
+                "Jwks": {{JsonValue.Create(jwks).ToJsonString()}},
+                "Organisations": [ "*" ]
+              } ] } }
+            """;
+        IConfiguration configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+        var services = new ServiceCollection();
+        services.AddPortkeyJwt(configuration.GetSection("PortkeyJwt"));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        List<TrustAnchor> anchors = provider.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value.ToAnchors(Directory.GetCurrentDirectory());
+
+        TrustAnchor full = anchors[0];
+        Assert.Equal("https://login.acme.example.com", full.Issuer);
+        Assert.Equal([new Uri("https://login.acme.example.com/jwks.json"), new Uri("https://backup.acme.example.com/jwks.json")], full.JwksUrls);
+        Assert.Null(full.Jwks);
+        Assert.Equal(["org-acme", "org-acme-eu"], full.Organisations);
+        Assert.Equal(["ws-prod"], full.Workspaces!);
+        Assert.Equal(("org-acme", "ws-prod"), (full.DefaultOrganisation, full.DefaultWorkspace));
+        Assert.Equal(["gateway"], full.Audiences!);
+        Assert.Equal(["ES256"], full.AllowedAlgorithms!);
+        Assert.Equal(["completions.write"], full.RequiredScopes);
+        Assert.Equal(["scp"], full.ScopeClaims);
+
+        // Empty lists and absent strings keep the core's defaults (configuration cannot express null).
+        TrustAnchor minimal = anchors[1];
+        TrustAnchor defaults = new();
+        Assert.Equal(jwks, minimal.Jwks);
+        Assert.Empty(minimal.JwksUrls);
+        Assert.Equal(["*"], minimal.Organisations);
+        Assert.Equal((defaults.Workspaces, defaults.Audiences, defaults.AllowedAlgorithms, defaults.DefaultOrganisation, defaults.DefaultWorkspace), (minimal.Workspaces, minimal.Audiences, minimal.AllowedAlgorithms, minimal.DefaultOrganisation, minimal.DefaultWorkspace));
+        Assert.Equal(defaults.ScopeClaims, minimal.ScopeClaims);
+        Assert.Empty(minimal.RequiredScopes);
+    }
+
+    [Fact]
+    public async Task Issuers_TheAnchorSetIsDisposedWithTheContainer()
+    {
+        await using JwksServer jwksA = await JwksServer.StartAsync(TestKey.Jwks(_keyA));
+        await using JwksServer jwksB = await JwksServer.StartAsync(TestKey.Jwks(_keyB));
+        IHost host = BuildHost(Settings(jwksA, jwksB), Directory.GetCurrentDirectory());
+        await host.StartAsync();
+        PortkeyJwtValidator validator = host.Services.GetRequiredService<PortkeyJwtValidator>();
+        Assert.True((await validator.ValidateAsync(Token(_keyA, IssuerA, "org-acme"))).IsValid);
+
+        await host.StopAsync();
+        host.Dispose();
+
+        Assert.Equal(PortkeyJwtError.KeysUnavailable, (await validator.ValidateAsync(Token(_keyB, IssuerB, "org-globex"))).Error);
+        Assert.Equal(0, jwksB.RequestCount);
+    }
+
     public static TheoryData<string, string> BadSettings => new()
     {
         { """{ "JwksUrls": [ "https://auth.example.com/jwks.json" ], "ValidIssuers": [ "https://auth.example.com" ], "Issuers": [ { "Issuer": "https://a.example.com", "Jwks": "{}", "Organisations": [ "*" ] } ] }""", "PortkeyJwt: Issuers cannot be combined with JwksUrls, ValidIssuers: " },
