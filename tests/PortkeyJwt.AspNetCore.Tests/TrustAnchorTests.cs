@@ -229,6 +229,44 @@ public sealed class TrustAnchorTests
         Assert.Equal("Unhealthy", (string)b["status"]);
     }
 
+    [Fact]
+    public async Task HealthCheck_IsDegradedNamingTheIssuerWhoseRefreshFails()
+    {
+        await using JwksServer jwksA = await JwksServer.StartAsync(TestKey.Jwks(_keyA));
+        await using JwksServer jwksB = await JwksServer.StartAsync(TestKey.Jwks(_keyB));
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using IHost host = BuildHost(Settings(jwksA, jwksB), Directory.GetCurrentDirectory(), services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddHealthChecks().AddPortkeyJwt();
+        });
+        await host.StartAsync();
+        PortkeyJwtValidator validator = host.Services.GetRequiredService<PortkeyJwtValidator>();
+        Assert.True((await validator.ValidateAsync(Token(_keyA, IssuerA, "org-acme"))).IsValid);
+        Assert.True((await validator.ValidateAsync(Token(_keyB, IssuerB, "org-globex"))).IsValid);
+        HealthCheckService health = host.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
+
+        jwksB.FailWith(503);
+        clock.Advance(TimeSpan.FromMinutes(15) * 1.1); // past the jittered default refresh interval (±5%)
+        HealthReportEntry degraded = (await health.CheckHealthAsync()).Entries[PortkeyJwtDefaults.HealthCheckName];
+        for (var limit = System.Diagnostics.Stopwatch.StartNew(); degraded.Status != HealthStatus.Degraded && limit.Elapsed < TimeSpan.FromSeconds(30);)
+        {
+            await Task.Delay(20); // B's scheduled refresh runs in the background: a bounded poll, not a sleep to wait it out
+            degraded = (await health.CheckHealthAsync()).Entries[PortkeyJwtDefaults.HealthCheckName];
+        }
+
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Contains(IssuerB, degraded.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain(IssuerA, degraded.Description, StringComparison.Ordinal);
+        Assert.Equal("Degraded", ((IReadOnlyDictionary<string, object>)degraded.Data[IssuerB])["status"]);
+        Assert.Equal("Healthy", ((IReadOnlyDictionary<string, object>)degraded.Data[IssuerA])["status"]);
+        string later = Tokens.Mint(Tokens.Claims(clock.GetUtcNow()).With(("iss", IssuerB), ("portkey_oid", "org-globex")), _keyB);
+        PortkeyJwtResult stillServed = await validator.ValidateAsync(later); // the last good set is still served
+        Assert.True(stillServed.IsValid, stillServed.ToString());
+        await host.StopAsync();
+    }
+
     /// <summary>The two providers: A (<c>org-acme</c>) and B (<c>org-globex</c>), each with its own JWKS server.</summary>
     private static string Settings(JwksServer jwksA, JwksServer jwksB) => Section(
         new JsonObject { ["Issuer"] = IssuerA, ["JwksUrls"] = new JsonArray(jwksA.Url.ToString()), ["Organisations"] = new JsonArray("org-acme") },
@@ -242,10 +280,11 @@ public sealed class TrustAnchorTests
     private static string Token(TestKey key, string issuer, string organisation) =>
         Tokens.Mint(Tokens.Claims().With(("iss", issuer), ("portkey_oid", organisation)), key);
 
-    private static IHost BuildHost(string json, string contentRoot)
+    private static IHost BuildHost(string json, string contentRoot, Action<IServiceCollection>? services = null)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = contentRoot });
         builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        services?.Invoke(builder.Services);
         builder.Services.AddPortkeyJwt(builder.Configuration.GetSection("PortkeyJwt"));
         return builder.Build();
     }
