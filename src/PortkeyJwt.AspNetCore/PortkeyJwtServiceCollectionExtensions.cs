@@ -78,6 +78,11 @@ public static class PortkeyJwtServiceCollectionExtensions
     private static JwksKeyProvider CreateProvider(IServiceProvider services)
     {
         PortkeyJwtServiceOptions options = services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value;
+        if (options.Issuers.Count > 0)
+        {
+            throw new InvalidOperationException("PortkeyJwt:Issuers is set, so there is no single JwksKeyProvider: each issuer has its own, owned by the registered TrustAnchorSet.");
+        }
+
         ILogger logger = services.GetService<ILoggerFactory>()?.CreateLogger("PortkeyJwt") ?? NullLogger.Instance;
         if (!string.IsNullOrWhiteSpace(options.JwksJson))
         {

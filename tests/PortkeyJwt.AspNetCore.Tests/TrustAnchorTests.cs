@@ -39,6 +39,7 @@ public sealed class TrustAnchorTests
         Assert.StartsWith("org-globex/ws-default/", await fromB.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal((1, 1), (jwksA.RequestCount, jwksB.RequestCount));
         Assert.Same(gateway.Services.GetRequiredService<TrustAnchorSet>().Validator, gateway.Services.GetRequiredService<PortkeyJwtValidator>());
+        Assert.Contains("TrustAnchorSet", Assert.Throws<InvalidOperationException>(() => gateway.Services.GetRequiredService<JwksKeyProvider>()).Message, StringComparison.Ordinal);
     }
 
     [Fact]
