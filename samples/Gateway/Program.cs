@@ -11,7 +11,10 @@ using PortkeyJwt.AspNetCore;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddPortkeyJwt(builder.Configuration.GetSection("PortkeyJwt"));
+// With --environment TwoOrganisations, appsettings.TwoOrganisations.json trusts two organisations' identity providers
+// (PortkeyJwt:Issuers) from its own section: configuration files merge, so it could not unset appsettings.json's single issuer.
+string section = builder.Environment.IsEnvironment("TwoOrganisations") ? "TwoOrganisations:PortkeyJwt" : "PortkeyJwt";
+builder.Services.AddPortkeyJwt(builder.Configuration.GetSection(section));
 builder.Services.AddAuthentication(PortkeyJwtDefaults.AuthenticationScheme).AddPortkeyJwt();
 builder.Services.AddAuthorization();
 builder.Services.AddHealthChecks().AddPortkeyJwt();

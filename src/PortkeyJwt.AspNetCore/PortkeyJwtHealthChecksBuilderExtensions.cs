@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using PortkeyJwt;
 using PortkeyJwt.AspNetCore;
 using PortkeyJwt.AspNetCore.Internal;
@@ -16,6 +17,10 @@ public static class PortkeyJwtHealthChecksBuilderExtensions
     /// <see cref="PortkeyJwtValidator"/>'s allowed algorithms and minimum RSA key size. Data: <c>keys</c>,
     /// <c>usableKeys</c> (keys that fit the validator), <c>stalenessSeconds</c>, <c>consecutiveFailures</c>,
     /// <c>lastSuccessAt</c> and <c>lastError</c> when known.
+    /// With <see cref="PortkeyJwtServiceOptions.Issuers"/>, each issuer a token has named is judged that way and the worst
+    /// status is reported, naming the issuers at fault; an issuer no token has named yet (nothing fetched) is never unhealthy.
+    /// Data: <c>anchors</c>, <c>anchorsInUse</c>, and per issuer in use, keyed by the issuer, its <c>status</c>,
+    /// <c>description</c> and the data above.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name; default <see cref="PortkeyJwtDefaults.HealthCheckName"/>.</param>
@@ -28,7 +33,9 @@ public static class PortkeyJwtHealthChecksBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(name);
         return builder.Add(new HealthCheckRegistration(
             name,
-            static services => new PortkeyJwtHealthCheck(services.GetRequiredService<JwksKeyProvider>(), services.GetService<PortkeyJwtValidator>()),
+            static services => services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value.Issuers.Count > 0
+                ? new PortkeyJwtAnchorsHealthCheck(services.GetRequiredService<TrustAnchorSet>())
+                : new PortkeyJwtHealthCheck(services.GetRequiredService<JwksKeyProvider>(), services.GetService<PortkeyJwtValidator>()),
             failureStatus,
             tags));
     }

@@ -20,6 +20,9 @@ public static class PortkeyJwtServiceCollectionExtensions
     /// registered. The options are checked when the host starts: a missing JWKS source, a plain-HTTP JWKS URL to a
     /// non-loopback host or an out-of-range value fails the start with an <see cref="OptionsValidationException"/>.
     /// A remote provider's first JWKS fetch begins when the host starts (the start does not wait for it).
+    /// With <see cref="PortkeyJwtServiceOptions.Issuers"/> set, a singleton <see cref="TrustAnchorSet"/> (disposed with the
+    /// container) is registered instead of the key provider, and the registered <see cref="PortkeyJwtValidator"/> is its
+    /// <see cref="TrustAnchorSet.Validator"/>; each issuer's keys are fetched on the first token naming it.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the JWKS source and what is accepted.</param>
@@ -66,6 +69,7 @@ public static class PortkeyJwtServiceCollectionExtensions
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
         services.TryAddSingleton(CreateProvider);
+        services.TryAddSingleton(CreateAnchors);
         services.TryAddSingleton(CreateValidator);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JwksWarmUp>()); // first fetch at startup
         return services.AddOptions<PortkeyJwtServiceOptions>().ValidateOnStart();
@@ -74,6 +78,11 @@ public static class PortkeyJwtServiceCollectionExtensions
     private static JwksKeyProvider CreateProvider(IServiceProvider services)
     {
         PortkeyJwtServiceOptions options = services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value;
+        if (options.Issuers.Count > 0)
+        {
+            throw new InvalidOperationException("PortkeyJwt:Issuers is set, so there is no single JwksKeyProvider: each issuer has its own, owned by the registered TrustAnchorSet.");
+        }
+
         ILogger logger = services.GetService<ILoggerFactory>()?.CreateLogger("PortkeyJwt") ?? NullLogger.Instance;
         if (!string.IsNullOrWhiteSpace(options.JwksJson))
         {
@@ -84,9 +93,26 @@ public static class PortkeyJwtServiceCollectionExtensions
         return new JwksKeyProvider(options.ToProviderOptions(), client, services.GetRequiredService<TimeProvider>(), logger);
     }
 
-    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The provider is a container-owned singleton.")]
-    private static PortkeyJwtValidator CreateValidator(IServiceProvider services) => new(
-        services.GetRequiredService<JwksKeyProvider>(),
-        services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value.ToValidatorOptions(),
-        services.GetRequiredService<TimeProvider>());
+    private static TrustAnchorSet CreateAnchors(IServiceProvider services)
+    {
+        PortkeyJwtServiceOptions options = services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value;
+        ILogger logger = services.GetService<ILoggerFactory>()?.CreateLogger("PortkeyJwt") ?? NullLogger.Instance;
+        HttpClient client = services.GetRequiredService<IHttpClientFactory>().CreateClient(PortkeyJwtDefaults.HttpClientName);
+        return new TrustAnchorSet(
+            options.ToAnchors(ServiceOptionsValidator.ContentRoot(services)),
+            options.ToValidatorOptions(),
+            options.ToProviderOptions(),
+            client,
+            services.GetRequiredService<TimeProvider>(),
+            logger);
+    }
+
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The provider and the anchor set are container-owned singletons.")]
+    private static PortkeyJwtValidator CreateValidator(IServiceProvider services)
+    {
+        PortkeyJwtServiceOptions options = services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value;
+        return options.Issuers.Count > 0
+            ? services.GetRequiredService<TrustAnchorSet>().Validator
+            : new PortkeyJwtValidator(services.GetRequiredService<JwksKeyProvider>(), options.ToValidatorOptions(), services.GetRequiredService<TimeProvider>());
+    }
 }

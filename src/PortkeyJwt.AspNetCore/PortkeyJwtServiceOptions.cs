@@ -16,7 +16,15 @@ public sealed class PortkeyJwtServiceOptions
     private static readonly JwksKeyProviderOptions ProviderDefaults = new();
     private static readonly PortkeyJwtOptions ValidatorDefaults = new();
 
-    /// <summary>The JWKS URLs keys are fetched from (merged). Exactly one source is required: these, or <see cref="JwksJson"/>.</summary>
+    /// <summary>
+    /// The identity providers of a multi-organisation gateway (configuration <c>PortkeyJwt:Issuers</c>), each with its own
+    /// issuer, keys and organisations: every token is routed by its <c>iss</c> to one of them (see <see cref="TrustAnchorSet"/>).
+    /// When set, <see cref="JwksUrls"/>, <see cref="JwksJson"/> and <see cref="ValidIssuers"/> must be empty; every other
+    /// setting applies to all issuers (the fetch and refresh policy to each one's keys). Default empty: one key source.
+    /// </summary>
+    public IList<TrustAnchorOptions> Issuers { get; set; } = [];
+
+    /// <summary>The JWKS URLs keys are fetched from (merged). Exactly one source is required: these, or <see cref="JwksJson"/> (or <see cref="Issuers"/>).</summary>
     public IList<Uri> JwksUrls { get; set; } = [];
 
     /// <summary>A fixed JWKS document (<c>{"keys":[…]}</c>, public keys) used instead of <see cref="JwksUrls"/>; nothing is fetched.</summary>
@@ -99,6 +107,9 @@ public sealed class PortkeyJwtServiceOptions
 
     /// <summary>Most validations remembered; default 10,000, from 16 to 1,000,000.</summary>
     public int ValidationCacheSize { get; set; } = ValidatorDefaults.ValidationCacheSize;
+
+    /// <summary>The trust anchors <see cref="Issuers"/> describe (new objects each call); JWKS files are read relative to <paramref name="contentRoot"/>.</summary>
+    internal List<TrustAnchor> ToAnchors(string contentRoot) => [.. Issuers.Select(issuer => issuer.ToAnchor(contentRoot))];
 
     /// <summary>The provider options these settings describe (a new object each call).</summary>
     internal JwksKeyProviderOptions ToProviderOptions() => new()

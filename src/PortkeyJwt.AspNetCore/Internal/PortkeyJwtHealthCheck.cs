@@ -11,7 +11,11 @@ namespace PortkeyJwt.AspNetCore.Internal;
 /// </summary>
 internal sealed class PortkeyJwtHealthCheck(JwksKeyProvider provider, PortkeyJwtValidator? validator) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Inspect(provider, validator, context.Registration.FailureStatus));
+
+    /// <summary>The health of one key provider, as seen by <paramref name="validator"/> when given.</summary>
+    internal static HealthCheckResult Inspect(JwksKeyProvider provider, PortkeyJwtValidator? validator, HealthStatus failureStatus)
     {
         JwksKeyProviderStatus status = provider.Status;
         KeySetSnapshot? keys = provider.Current;
@@ -45,21 +49,21 @@ internal sealed class PortkeyJwtHealthCheck(JwksKeyProvider provider, PortkeyJwt
         if (!status.IsAvailable)
         {
             result = new HealthCheckResult(
-                context.Registration.FailureStatus,
+                failureStatus,
                 $"No JWKS key set is available ({status.LastError ?? "none loaded yet"}): every token is rejected with KeysUnavailable.",
                 data: data);
         }
         else if (status.KeyCount == 0)
         {
             result = new HealthCheckResult(
-                context.Registration.FailureStatus,
+                failureStatus,
                 "The JWKS key set holds no usable key (keys sharing a kid with different material, across the JWKS URLs, are all skipped as ambiguous): every token is rejected with UnknownKey.",
                 data: data);
         }
         else if (usable == 0)
         {
             result = new HealthCheckResult(
-                context.Registration.FailureStatus,
+                failureStatus,
                 $"None of the {status.KeyCount} JWKS keys fits the allowed algorithms or the minimum RSA key size: every token is rejected.",
                 data: data);
         }
@@ -72,6 +76,6 @@ internal sealed class PortkeyJwtHealthCheck(JwksKeyProvider provider, PortkeyJwt
             result = HealthCheckResult.Healthy($"{status.KeyCount} JWKS keys, fresh.", data);
         }
 
-        return Task.FromResult(result);
+        return result;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -43,7 +44,19 @@ internal sealed class Gateway : IAsyncDisposable
         configure?.Invoke(options);
     }, services => { });
 
-    public static async Task<Gateway> StartAsync(Action<PortkeyJwtServiceOptions> configure, Action<IServiceCollection> services)
+    public static Task<Gateway> StartAsync(Action<PortkeyJwtServiceOptions> configure, Action<IServiceCollection> services) =>
+        StartAsync(builder => builder.Services.AddPortkeyJwt(configure), services);
+
+    /// <summary>A gateway configured from the <c>"PortkeyJwt"</c> section of <paramref name="appSettingsJson"/>, as an appsettings.json file would.</summary>
+    public static Task<Gateway> StartFromConfigurationAsync(string appSettingsJson, Action<IServiceCollection>? services = null) => StartAsync(
+        builder =>
+        {
+            builder.Configuration.AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(appSettingsJson)));
+            builder.Services.AddPortkeyJwt(builder.Configuration.GetSection("PortkeyJwt"));
+        },
+        services ?? (_ => { }));
+
+    private static async Task<Gateway> StartAsync(Action<WebApplicationBuilder> addPortkeyJwt, Action<IServiceCollection> services)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         var logs = new LogCapture();
@@ -51,7 +64,7 @@ internal sealed class Gateway : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
 
         // The three lines a gateway team writes:
-        builder.Services.AddPortkeyJwt(configure);
+        addPortkeyJwt(builder);
         builder.Services.AddAuthentication(PortkeyJwtDefaults.AuthenticationScheme)
             .AddPortkeyJwt()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyScheme>(ApiKeyScheme.Name, configureOptions: null);
