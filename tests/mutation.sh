@@ -9,6 +9,10 @@
 #   tests/mutation.sh --since:main           # only files changed since main (for iterating; not a score to report)
 #   tests/mutation.sh -m '**/JwksParser.cs'  # one file
 #
+# The soak test (Hardening/SoakTests, ~13 s of real-time load) is left out of mutant runs (test-case-filter in the
+# config): it covers the whole validation path, so every surviving mutant would wait for it. Leaving tests out can only
+# turn a kill into a survivor, so the score is a lower bound of the full suite's.
+#
 # Reports (html, json, log) go to tests/StrykerOutput/<UTC time>/ (git-ignored); the last lines printed are the score.
 set -euo pipefail
 cd "$(dirname "$0")"
