@@ -4,9 +4,9 @@ namespace PortkeyJwt.Tests.Fuzz;
 
 /// <summary>
 /// The fuzzing harness's findings as specs, and its seed corpus (<c>fuzz/corpus</c>) replayed through the public API:
-/// every seed gets an answer, never an exception, as <c>fuzz/README.md</c> describes. Inputs the fuzzer found go in
-/// <c>Fuzz/Regressions</c> (<c>.jwt</c> a token, <c>.signed</c> a signed-target input, <c>.jwks</c> a key set) and are
-/// replayed the same way.
+/// every seed gets the verdict its row in <see cref="CorpusVerdicts"/> declares (the seeds are named for it), never an
+/// exception. Inputs the fuzzer found go in <c>Fuzz/Regressions</c> (<c>.jwt</c> a token, <c>.signed</c> a signed-target
+/// input, <c>.jwks</c> a key set) and are replayed the same way, each with its own row.
 /// </summary>
 public sealed class FuzzRegressionTests
 {
@@ -35,21 +35,21 @@ public sealed class FuzzRegressionTests
 
     [Theory]
     [MemberData(nameof(Regressions))]
-    public void RegressionInput_IsAnsweredWithoutException(string file) => Replay(Path.Combine(RegressionsDirectory, file));
+    public void RegressionInput_GetsItsDeclaredVerdict(string file) => Replay("Regressions/" + file, Path.Combine(RegressionsDirectory, file));
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public void SeedInput_IsAnsweredWithoutException(string file) => Replay(Path.Combine(CorpusDirectory, file));
+    public void SeedInput_GetsItsDeclaredVerdict(string file) => Replay(file, Path.Combine(CorpusDirectory, file));
 
-    /// <summary>The seeds the harness uses as probes are valid tokens: the corpus still reaches the claim rules.</summary>
+    /// <summary>A new seed must declare its verdict in <see cref="CorpusVerdicts"/>; a row whose file is gone is stale.</summary>
     [Fact]
-    public void ValidTokenSeeds_AreValidUnderTheBroadOptions()
+    public void CorpusFiles_EachHaveExactlyOneVerdictRow()
     {
-        string[] valid = Directory.GetFiles(Path.Combine(CorpusDirectory, "tokens"), "valid-*.jwt");
-        PortkeyJwtValidator validator = HarnessValidators.Value.Broad;
+        string[] files = [.. RelativeFiles(CorpusDirectory), .. RelativeFiles(RegressionsDirectory).Select(file => "Regressions/" + file)];
+        string[] rows = [.. CorpusVerdicts.Tokens.Keys, .. CorpusVerdicts.Jwks.Keys];
 
-        Assert.True(valid.Length >= 5, $"Only {valid.Length} valid token seeds.");
-        Assert.All(valid, file => RuleKit.AssertValid(validator.ValidateNow(File.ReadAllText(file).Trim(), CallScopes)));
+        Assert.Equal(files.Order(StringComparer.Ordinal), rows.Order(StringComparer.Ordinal));
+        Assert.True(files.Length >= 90, $"Only {files.Length} corpus files were found.");
     }
 
     public static TheoryData<string> Seeds() => FilesUnder(CorpusDirectory);
@@ -80,16 +80,12 @@ public sealed class FuzzRegressionTests
 
     private static string RegressionsDirectory => Path.Combine(RepoPaths.Root, "tests", "PortkeyJwt.Tests", "Fuzz", "Regressions");
 
-    private static TheoryData<string> FilesUnder(string directory)
-    {
-        var files = new TheoryData<string>();
-        foreach (string path in Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            files.Add(Path.GetRelativePath(directory, path).Replace('\\', '/'));
-        }
+    private static TheoryData<string> FilesUnder(string directory) => new(RelativeFiles(directory));
 
-        return files;
-    }
+    private static string[] RelativeFiles(string directory) =>
+        [.. Directory.GetFiles(directory, "*", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(directory, path).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)];
 
     /// <summary>The library's defaults, and the harness's broad options (every check on, no cache), as in fuzz/PortkeyJwt.Fuzz/HarnessData.cs.</summary>
     private static (PortkeyJwtValidator Strict, PortkeyJwtValidator Broad) Validators(string jwks, string[]? strictAlgorithms = null)
@@ -115,8 +111,11 @@ public sealed class FuzzRegressionTests
                 new PortkeyJwtValidator(JwksKeyProvider.FromJson(jwks), broad, Tokens.Clock()));
     }
 
-    /// <summary>Replays one input as its target does: a token (tokens/, .jwt), a signed-target input (signed/, .signed) or a JWKS (jwks/, .jwks).</summary>
-    private static void Replay(string path)
+    /// <summary>
+    /// Replays one input as its target does (a token: <c>tokens/</c>; a signed-target input: <c>signed/</c> or
+    /// <c>.signed</c>; a JWKS: <c>jwks/</c>) and checks the verdict its <see cref="CorpusVerdicts"/> row declares.
+    /// </summary>
+    private static void Replay(string row, string path)
     {
         byte[] input = File.ReadAllBytes(path);
         string kind = Path.GetFileName(Path.GetDirectoryName(path)!) switch
@@ -129,13 +128,13 @@ public sealed class FuzzRegressionTests
         switch (kind)
         {
             case ".jwt":
-                AnswerWithoutException(HarnessValidators.Value, Encoding.UTF8.GetString(input));
+                AssertVerdict(Row(CorpusVerdicts.Tokens, row), HarnessValidators.Value, Encoding.UTF8.GetString(input));
                 break;
             case ".signed":
-                AnswerWithoutException(SignedValidators.Value, Sign(input));
+                AssertVerdict(Row(CorpusVerdicts.Tokens, row), SignedValidators.Value, Sign(input));
                 break;
             case ".jwks":
-                LoadWithoutUnexpectedException(Encoding.UTF8.GetString(input));
+                AssertVerdict(Row(CorpusVerdicts.Jwks, row), Encoding.UTF8.GetString(input));
                 break;
             default:
                 Assert.Fail($"'{path}' is not a .jwt, .signed or .jwks input.");
@@ -143,45 +142,58 @@ public sealed class FuzzRegressionTests
         }
     }
 
-    private static void AnswerWithoutException((PortkeyJwtValidator Strict, PortkeyJwtValidator Broad) validators, string token)
+    private static T Row<T>(IReadOnlyDictionary<string, T> table, string row) =>
+        table.TryGetValue(row, out T? verdict) ? verdict : throw new Xunit.Sdk.XunitException($"'{row}' has no row in CorpusVerdicts: declare the verdict its name promises.");
+
+    private static void AssertVerdict(TokenVerdict expected, (PortkeyJwtValidator Strict, PortkeyJwtValidator Broad) validators, string token)
     {
-        foreach ((PortkeyJwtValidator validator, string[]? scopes) in new[] { (validators.Strict, (string[]?)null), (validators.Broad, CallScopes) })
+        AssertVerdict(expected.Strict, validators.Strict.ValidateNow(token), token);
+        AssertVerdict(expected.Broad, validators.Broad.ValidateNow(token, CallScopes), token);
+    }
+
+    private static void AssertVerdict(PortkeyJwtError expected, PortkeyJwtResult result, string token)
+    {
+        Assert.True(expected == result.Error, $"Expected {expected}, got {result.Error}: {result.Detail}");
+        if (expected == PortkeyJwtError.None)
         {
-            PortkeyJwtResult result = validator.ValidateNow(token, scopes);
-            if (result.IsValid)
-            {
-                Assert.Equal(PortkeyJwtError.None, result.Error);
-                Assert.NotEmpty(result.Principal.Scopes);
-                Assert.NotNull(result.Principal.ToClaimsPrincipal());
-            }
-            else
-            {
-                Assert.NotEqual(PortkeyJwtError.None, result.Error);
-                Assert.False(string.IsNullOrEmpty(result.Detail));
-            }
+            PortkeyPrincipal principal = RuleKit.AssertValid(result);
+            Assert.NotEmpty(principal.Scopes);
+            Assert.True(principal.ToClaimsPrincipal().Identity!.IsAuthenticated);
+        }
+        else
+        {
+            RuleKit.AssertRejected(expected, result);
+            Assert.DoesNotContain(token, result.Detail, StringComparison.Ordinal);
         }
     }
 
-    private static void LoadWithoutUnexpectedException(string jwks)
+    private static void AssertVerdict(JwksVerdict expected, string jwks)
     {
+        var logger = new Keys.CapturingLogger();
         JwksKeyProvider provider;
         try
         {
-            provider = JwksKeyProvider.FromJson(jwks);
+            provider = JwksKeyProvider.FromJson(jwks, logger);
         }
         catch (ArgumentException e) when (e.GetType() == typeof(ArgumentException))
         {
-            return; // the documented rejection
+            Assert.True(expected.Reason is not null, $"The document was refused ({e.Message}); its row says it loads.");
+            Assert.Contains(expected.Reason, e.Message, StringComparison.Ordinal);
+            return;
         }
 
         using (provider)
         {
-            Assert.InRange(provider.KeyCount, 1, JwksKeyProvider.MaxKeys);
+            Assert.True(expected.Reason is null, $"The document loaded; its row says it is refused ({expected.Reason}).");
+            Assert.Equal(expected.KeyIds.Order(StringComparer.Ordinal), provider.KeyIds.Order(StringComparer.Ordinal));
+            Assert.Equal(expected.KeyIds.Length, provider.KeyCount);
+            Assert.Equal(expected.Warnings, logger.Warnings.Count);
             var validator = new PortkeyJwtValidator(provider, new PortkeyJwtOptions { AllowedAlgorithms = AllAlgorithms, ValidationCache = false }, Tokens.Clock());
-            foreach (string probe in Directory.GetFiles(Path.Combine(CorpusDirectory, "tokens"), "valid-*.jwt"))
-            {
-                _ = validator.ValidateNow(File.ReadAllText(probe).Trim());
-            }
+            string[] accepted = [.. Directory.GetFiles(Path.Combine(CorpusDirectory, "tokens"), "valid-*.jwt")
+                .Where(probe => validator.ValidateNow(File.ReadAllText(probe).Trim()).IsValid)
+                .Select(probe => Path.GetFileName(probe)!)
+                .Order(StringComparer.Ordinal)];
+            Assert.Equal(expected.AcceptedProbes.Order(StringComparer.Ordinal), accepted);
         }
     }
 

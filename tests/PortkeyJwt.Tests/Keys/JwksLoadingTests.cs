@@ -41,7 +41,11 @@ public sealed class JwksLoadingTests
         ["private member dq"] = Skip(() => Rsa().With(("dq", "AQAB")), "private key material ('dq')"),
         ["private member qi"] = Skip(() => Rsa().With(("qi", "AQAB")), "private key material ('qi')"),
         ["private member k"] = Skip(() => Rsa().With(("k", "AQAB")), "private key material ('k')"),
+        ["private member oth"] = Skip(() => Rsa().With(("oth", new JsonArray(new JsonObject { ["r"] = "AQAB", ["d"] = "AQAB", ["t"] = "AQAB" }))), "private key material ('oth')"),
+        ["private member oth, empty"] = Skip(() => Rsa().With(("oth", new JsonArray())), "private key material ('oth')"),
+        ["private member d, null"] = SkipRaw(() => RuleKit.Append(Rsa().ToJsonString(), "\"d\":null"), "private key material ('d')", BadKid), // present is enough
         ["private member d on EC"] = Skip(() => Ec().With(("d", TestKey.B64(new byte[32]))), "private key material ('d')"),
+        ["private member k on EC"] = Skip(() => Ec().With(("k", "AQAB")), "private key material ('k')"),
 
         // Key types.
         ["kty oct"] = Skip(() => new JsonObject { ["kty"] = "oct", ["kid"] = BadKid }, "symmetric keys ('oct') are never accepted"),

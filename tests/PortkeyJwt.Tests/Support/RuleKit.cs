@@ -133,6 +133,16 @@ internal static class RuleKit
         Assert.False(string.IsNullOrWhiteSpace(result.Detail));
     }
 
+    /// <summary>
+    /// Asserts a rejection by exactly the rule behind <paramref name="expected"/> (one of <c>Internal.Failures</c>): its
+    /// error and its detail, which names the rule. <paramref name="row"/> names the theory row in the failure message.
+    /// </summary>
+    public static void AssertRejectedBy(PortkeyJwtResult expected, PortkeyJwtResult result, string row)
+    {
+        AssertRejected(expected.Error, result);
+        Assert.True(expected.Detail == result.Detail, $"Row '{row}': expected the rule \"{expected.Detail}\", got \"{result.Detail}\".");
+    }
+
     /// <summary>Asserts a valid result and returns its principal.</summary>
     public static PortkeyPrincipal AssertValid(PortkeyJwtResult result)
     {

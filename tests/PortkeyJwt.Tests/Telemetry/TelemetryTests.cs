@@ -1,31 +1,22 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 
 namespace PortkeyJwt.Tests.Telemetry;
 
 /// <summary>
-/// The <c>PortkeyJwt</c> meter and activity source. Listeners are process-wide and tests run in parallel, so each test
-/// tags its validations with a unique organisation or counts only its own results.
+/// The <c>PortkeyJwt</c> meter and activity source. Listeners are process-wide and tests run in parallel, so meter specs
+/// count only their own measurements (<see cref="OwnMeasurements"/>), exactly, and span specs tag their validations with
+/// a unique organisation.
 /// </summary>
 public sealed class TelemetryTests
 {
+    private const string Validations = "portkeyjwt.validations";
+    private const string ValidationDuration = "portkeyjwt.validation.duration";
+
     [Fact]
-    public async Task Validations_AreCountedByResult_AndTimed()
+    public async Task Validations_AreCountedOnceEachByResult_AndTimedWithTheSameResult()
     {
-        var counts = new ConcurrentDictionary<string, long>();
-        var durations = new ConcurrentBag<double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "PortkeyJwt" && instrument.Name is "portkeyjwt.validations" or "portkeyjwt.validation.duration")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => counts.AddOrUpdate(ResultTag(tags), value, (_, v) => v + value));
-        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => durations.Add(value));
-        listener.Start();
+        using var own = new OwnMeasurements(Validations, ValidationDuration);
         PortkeyJwtValidator validator = Tokens.Validator(new PortkeyJwtOptions { ValidationCache = false });
 
         for (int i = 0; i < 3; i++)
@@ -34,46 +25,51 @@ public sealed class TelemetryTests
         }
 
         await validator.ValidateAsync("abc.def.ghi.jkl");
+        await validator.ValidateAsync(Tokens.Mint(Tokens.Claims().With(("exp", Tokens.NowSeconds - 3600))));
 
-        Assert.True(counts.GetValueOrDefault("None") >= 3, $"counted: {string.Join(", ", counts)}");
-        Assert.True(counts.GetValueOrDefault("Malformed") >= 1, $"counted: {string.Join(", ", counts)}");
-        Assert.NotEmpty(durations);
-        Assert.All(durations, d => Assert.InRange(d, 0, 10));
+        Assert.Equal(Counts(("None", 3), ("Malformed", 1), ("Expired", 1)), own.Totals(Validations, "result"));
+        Assert.All(own.Of(Validations), m => Assert.Equal(1, m.Value));
+        IReadOnlyList<OwnMeasurements.Measurement> durations = own.Of(ValidationDuration);
+        Assert.Equal(["Expired", "Malformed", "None", "None", "None"], durations.Select(m => m.Tag("result")).Order(StringComparer.Ordinal));
+        Assert.All(durations, d => Assert.InRange(d.Value, 0, 10));
     }
 
     [Fact]
-    public async Task CacheHitsAndMisses_AreCounted()
+    public async Task CacheHitsAndMisses_AreCountedOncePerLookup()
     {
-        long hits = 0, misses = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "PortkeyJwt" && instrument.Name.StartsWith("portkeyjwt.cache.", StringComparison.Ordinal))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == "portkeyjwt.cache.hits")
-            {
-                Interlocked.Add(ref hits, value);
-            }
-            else
-            {
-                Interlocked.Add(ref misses, value);
-            }
-        });
-        listener.Start();
+        using var own = new OwnMeasurements("portkeyjwt.cache.hits", "portkeyjwt.cache.misses");
         PortkeyJwtValidator validator = Tokens.Validator();
         string token = Tokens.Mint();
+        string other = Tokens.Mint(Tokens.Claims().With(("sub", "user-43")));
 
         await validator.ValidateAsync(token);
         await validator.ValidateAsync(token);
         await validator.ValidateAsync(token);
+        await validator.ValidateAsync(other);
+        await validator.ValidateAsync(other);
 
-        Assert.True(Interlocked.Read(ref misses) >= 1);
-        Assert.True(Interlocked.Read(ref hits) >= 2);
+        Assert.Equal(["portkeyjwt.cache.misses", "portkeyjwt.cache.hits", "portkeyjwt.cache.hits", "portkeyjwt.cache.misses", "portkeyjwt.cache.hits"], own.All.Select(m => m.Instrument));
+        Assert.All(own.All, m => Assert.Equal(1, m.Value));
+    }
+
+    [Fact]
+    public async Task JwksFetches_AreCountedAndTimedByOutcome_AndTheKeyGaugeReportsThisProvidersKeys()
+    {
+        using var own = new OwnMeasurements("portkeyjwt.jwks.fetches", "portkeyjwt.jwks.fetch.duration", "portkeyjwt.jwks.keys");
+        await using JwksServer server = await JwksServer.StartAsync(TestKey.Jwks(Remote.Remote.A, Remote.Remote.B));
+        using JwksKeyProvider provider = Remote.Remote.Provider(server, Tokens.Clock());
+
+        Assert.True(await provider.WarmUpAsync());
+        server.FailWith(404);
+        Assert.False(await provider.RefreshAsync());
+        own.RecordObservableInstruments();
+
+        Assert.Equal(Counts(("success", 1), ("http_error", 1)), own.Totals("portkeyjwt.jwks.fetches", "outcome"));
+        Assert.Equal(["http_error", "success"], own.Of("portkeyjwt.jwks.fetch.duration").Select(m => m.Tag("outcome")).Order(StringComparer.Ordinal));
+
+        // The gauge reports every live provider (tagged with its URL): this one's still serves its last good set.
+        OwnMeasurements.Measurement keys = Assert.Single(own.Of("portkeyjwt.jwks.keys"), m => m.Tag("url.full") == server.Url.ToString());
+        Assert.Equal(2, keys.Value);
     }
 
     [Fact]
@@ -100,16 +96,6 @@ public sealed class TelemetryTests
         Assert.DoesNotContain(span.TagObjects, t => t.Value is string v && (v.Contains(token, StringComparison.Ordinal) || v.Contains(token.Split('.')[2], StringComparison.Ordinal)));
     }
 
-    private static string ResultTag(ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        foreach (KeyValuePair<string, object?> tag in tags)
-        {
-            if (tag.Key == "result")
-            {
-                return (string)tag.Value!;
-            }
-        }
-
-        return "(none)";
-    }
+    private static Dictionary<string, double> Counts(params (string Key, double Count)[] counts) =>
+        counts.ToDictionary(c => c.Key, c => c.Count, StringComparer.Ordinal);
 }

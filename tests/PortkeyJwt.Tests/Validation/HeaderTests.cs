@@ -28,10 +28,12 @@ public sealed class HeaderTests
     [InlineData("missing", null)]
     public void Alg_NotExactlyAnAllowedAlgorithm_IsUnsupportedAlgorithm(string @case, string? rawAlg)
     {
-        Assert.NotNull(@case);
-        string token = TestKey.Default.SignRaw(HeaderWithRaw("alg", rawAlg), ClaimsJson(), "RS256");
+        string header = HeaderWithRaw("alg", rawAlg);
+        PortkeyJwtResult expected = rawAlg is null ? Failures.MissingAlgorithm : Failures.AlgorithmNotAllowed;
 
-        AssertRejected(PortkeyJwtError.UnsupportedAlgorithm, ValidateDefault(token));
+        // The header alone decides: an impostor's signature over the same header gets the same answer.
+        AssertRejectedBy(expected, ValidateDefault(TestKey.Default.SignRaw(header, ClaimsJson(), "RS256")), @case);
+        AssertRejectedBy(expected, ValidateDefault(Impostor.SignRaw(header, ClaimsJson(), "RS256")), @case);
     }
 
     [Theory]
@@ -100,10 +102,11 @@ public sealed class HeaderTests
     [InlineData("escaped other prefix", "\"text\\/jwt\"")]
     public void Typ_NotJwt_IsInvalidType(string @case, string? rawTyp)
     {
-        Assert.NotNull(@case);
-        string token = TestKey.Default.SignRaw(HeaderWithRaw("typ", rawTyp), ClaimsJson());
+        string header = HeaderWithRaw("typ", rawTyp);
+        PortkeyJwtResult expected = rawTyp is null or "1" or "null" or "[\"JWT\"]" ? Failures.MissingType : Failures.WrongType;
 
-        AssertRejected(PortkeyJwtError.InvalidType, ValidateDefault(token));
+        AssertRejectedBy(expected, ValidateDefault(TestKey.Default.SignRaw(header, ClaimsJson())), @case);
+        AssertRejectedBy(expected, ValidateDefault(Impostor.SignRaw(header, ClaimsJson())), @case);
     }
 
     [Theory]
@@ -165,10 +168,11 @@ public sealed class HeaderTests
     [InlineData("object", "{\"kid\":\"test-rsa-2048\"}")]
     public void Kid_NotANonEmptyString_IsMissingKeyId(string @case, string? rawKid)
     {
-        Assert.NotNull(@case);
-        string token = TestKey.Default.SignRaw(HeaderWithRaw("kid", rawKid), ClaimsJson());
+        string header = HeaderWithRaw("kid", rawKid);
 
-        AssertRejected(PortkeyJwtError.MissingKeyId, ValidateDefault(token));
+        // Found before any key is looked up: an impostor's signature gets the same answer.
+        AssertRejectedBy(Failures.MissingKeyId, ValidateDefault(TestKey.Default.SignRaw(header, ClaimsJson())), @case);
+        AssertRejectedBy(Failures.MissingKeyId, ValidateDefault(Impostor.SignRaw(header, ClaimsJson())), @case);
     }
 
     [Theory]

@@ -29,8 +29,7 @@ public sealed class LifetimeTests
     [InlineData("object", "{\"t\":1780315800}")]
     public void Exp_NotANumericDate_IsInvalidClaim(string @case, string rawExp)
     {
-        Assert.NotNull(@case);
-        AssertRejected(PortkeyJwtError.InvalidClaim, Validate(ClaimsWithRaw("exp", rawExp)));
+        AssertRejectedBy(Failures.Invalid(Failures.Claim.Exp), Validate(ClaimsWithRaw("exp", rawExp)), @case);
     }
 
     [Theory]
@@ -102,8 +101,16 @@ public sealed class LifetimeTests
     [InlineData("expires in 10 minutes", 600, PortkeyJwtError.None)]
     public void Exp_RelativeToNowWithDefaultSkew_GivesExpected(string @case, int expOffsetSeconds, PortkeyJwtError expected)
     {
-        Assert.NotNull(@case);
-        AssertOutcome(expected, Validate(Tokens.Claims().With(("exp", Tokens.NowSeconds + expOffsetSeconds)).ToJsonString()));
+        PortkeyJwtResult result = Validate(Tokens.Claims().With(("exp", Tokens.NowSeconds + expOffsetSeconds)).ToJsonString());
+
+        if (expected == PortkeyJwtError.None)
+        {
+            Assert.True(AssertValid(result).ExpiresAt == Tokens.Now.AddSeconds(expOffsetSeconds), $"Row '{@case}': ExpiresAt {result.Principal?.ExpiresAt:O}.");
+        }
+        else
+        {
+            AssertRejectedBy(Failures.Expired, result, @case);
+        }
     }
 
     [Fact]

@@ -76,8 +76,7 @@ public sealed class ScopeTests
     [InlineData("object", "{\"a\":true}")]
     public void Scope_NotValidScopeTokens_IsInvalidClaim(string @case, string rawValue)
     {
-        Assert.NotNull(@case);
-        AssertRejected(PortkeyJwtError.InvalidClaim, ValidateRaw(ClaimsWithRaw("scope", rawValue)));
+        AssertRejectedBy(Failures.Invalid(Failures.Claim.Scope), ValidateRaw(ClaimsWithRaw("scope", rawValue)), @case);
     }
 
     [Fact]
