@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using PortkeyJwt;
 using PortkeyJwt.AspNetCore;
 using PortkeyJwt.AspNetCore.Internal;
+using PortkeyJwt.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -59,12 +60,7 @@ public static class PortkeyJwtServiceCollectionExtensions
         // The provider keeps one HttpClient for its lifetime: the handler is never recycled by the factory, and
         // PooledConnectionLifetime picks up DNS changes instead. Redirects are not followed (a JWKS must not move silently).
         services.AddHttpClient(PortkeyJwtDefaults.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
+            .ConfigurePrimaryHttpMessageHandler(static () => JwksHttp.CreateHandler())
             .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan) // the provider enforces FetchTimeout
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 

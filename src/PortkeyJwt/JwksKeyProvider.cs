@@ -59,7 +59,8 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         if (httpClient is null)
         {
-            _ownedHttpClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
+            OwnedHandler = JwksHttp.CreateHandler();
+            _ownedHttpClient = JwksHttp.CreateClient(OwnedHandler);
             httpClient = _ownedHttpClient;
         }
 
@@ -84,6 +85,9 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
 
     /// <summary>A provider that never has keys: the placeholder of a validator that routes to trust anchors' own providers.</summary>
     internal static JwksKeyProvider None { get; } = new(snapshot: null);
+
+    /// <summary>The handler of the client this provider made for itself when none was given; null otherwise.</summary>
+    internal SocketsHttpHandler? OwnedHandler { get; }
 
     /// <summary>The number of usable keys currently served.</summary>
     public int KeyCount => Current?.Count ?? 0;
