@@ -46,15 +46,15 @@ public sealed partial class SelfContainedTests
         Assert.True(offences.Count == 0, "Paths outside the repository:\n" + string.Join('\n', offences));
     }
 
-    /// <summary>The check itself: it catches the reference this repository used to make to the shared vectors.</summary>
+    /// <summary>The check itself: it catches the reference this repository used to make to files beside the root.</summary>
     [Theory]
-    [InlineData("string v = Path.Combine(RepoPaths.Root, \"..\", \"shared\", \"vectors\");")]
+    [InlineData("string v = Path.Combine(RepoPaths.Root, \"..\", \"elsewhere\", \"data\");")]
     [InlineData("string v = Path.Join(root, \"..\");")]
     public void ClimbingCombine_IsRecognised(string code) => Assert.Matches(ClimbingCombine(), code);
 
     [Theory]
-    [InlineData("<None Include=\"..\\..\\..\\shared\\vectors\\**\" />", true)]
-    [InlineData("cat ../../../../shared/vectors/x.json", true)]
+    [InlineData("<None Include=\"..\\..\\..\\elsewhere\\data\\**\" />", true)]
+    [InlineData("cat ../../../../elsewhere/data/x.json", true)]
     [InlineData("<ProjectReference Include=\"..\\..\\src\\PortkeyJwt\\PortkeyJwt.csproj\" />", false)]
     public void RelativePath_OutsideTheRoot_IsRecognised(string line, bool outside)
     {
