@@ -536,6 +536,7 @@ public sealed partial class PortkeyJwtValidator
         {
             if (rented is not null)
             {
+                rented.AsSpan(0, rawLength).Clear(); // the claim's text is the token's content
                 ArrayPool<char>.Shared.Return(rented);
             }
         }
@@ -628,6 +629,7 @@ public sealed partial class PortkeyJwtValidator
         {
             if (rented is not null)
             {
+                rented.AsSpan(0, rawLength).Clear(); // the claim's text is the token's content
                 ArrayPool<char>.Shared.Return(rented);
             }
         }

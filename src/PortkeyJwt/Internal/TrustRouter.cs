@@ -152,6 +152,7 @@ internal sealed class TrustRouter : IDisposable
         {
             if (rented is not null)
             {
+                rented.AsSpan(0, rawLength).Clear(); // token content goes back to the pool cleared
                 ArrayPool<char>.Shared.Return(rented);
             }
         }

@@ -66,5 +66,43 @@ public sealed class BufferClearingTests
         }
     }
 
+    /// <summary>
+    /// Claim text the validator unescapes into a char buffer (an identifier over 256 characters, a scope string over 512)
+    /// comes from a pooled array, which must go back cleared: the spec plants a marked array of that size, validates on the
+    /// same thread and reads what is left in it.
+    /// </summary>
+    [Theory]
+    [InlineData("email_id")]
+    [InlineData("scope")]
+    public void LongClaimText_AfterValidation_LeavesNothingInThePooledCharBuffer(string claim)
+    {
+        string marker = "marker" + Guid.NewGuid().ToString("N");
+        string value = claim == "scope"
+            ? string.Join(' ', Enumerable.Range(0, 20).Select(i => $"{marker}.{i:D3}"))
+            : marker + new string('u', 400) + "@example.com";
+        Assert.InRange(value.Length, claim == "scope" ? 513 : 257, 1024); // the pooled path of that claim
+        string token = Tokens.Mint(Tokens.Claims().With((claim, value)));
+        PortkeyJwtValidator validator = Tokens.Validator(new PortkeyJwtOptions { ValidationCache = false });
+        Assert.Equal(PortkeyJwtError.None, Validate(validator, token).Error); // warm up, and the claim is read
+
+        char[] planted = ArrayPool<char>.Shared.Rent(value.Length);
+        planted.AsSpan().Fill('\u2603');
+        ArrayPool<char>.Shared.Return(planted);
+        PortkeyJwtResult result = Validate(validator, token);
+        char[] back = ArrayPool<char>.Shared.Rent(value.Length);
+        try
+        {
+            Assert.Equal(PortkeyJwtError.None, result.Error);
+            Assert.Same(planted, back); // the array the validation rented and returned
+            Assert.Equal('\0', back[0]); // it was written (the claim's first character) and cleared
+            int left = back.AsSpan(0, value.Length).IndexOfAnyExcept('\u2603', '\0');
+            Assert.True(left < 0, $"Character {left} of the buffer still holds '{(left < 0 ? ' ' : back[left])}' after reading '{claim}'.");
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(back);
+        }
+    }
+
     private static PortkeyJwtResult Validate(PortkeyJwtValidator validator, string token) => validator.ValidateNow(token);
 }
