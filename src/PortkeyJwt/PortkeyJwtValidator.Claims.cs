@@ -392,17 +392,8 @@ public sealed partial class PortkeyJwtValidator
             return false;
         }
 
-        if (reader.TryGetInt64(out long seconds))
-        {
-            if (seconds is < 0 or > MaxUnixSeconds)
-            {
-                return false;
-            }
-
-            unixMilliseconds = seconds * 1000;
-            return true;
-        }
-
+        // Every integer in range has at most 12 digits and took the path above; what is left is a fraction, an exponent, a
+        // sign or a number too large, and a double reads each of them to the millisecond (or out of range).
         if (reader.TryGetDouble(out double value) && value >= 0 && value <= MaxUnixSeconds)
         {
             unixMilliseconds = (long)Math.Floor(value * 1000);
