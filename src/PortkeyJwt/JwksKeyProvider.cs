@@ -40,6 +40,9 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     private readonly Lock _publishGate = new();
     private volatile KeySetSnapshot? _current;
     private volatile bool _disposed;
+    private readonly bool _systemClock;
+    private readonly long _idleAfterMs; // 0: always refresh in the background
+    private long _lastUseMs;
 
     /// <summary>A provider that fetches the JWKS at <see cref="JwksKeyProviderOptions.JwksUrls"/> and keeps it fresh.</summary>
     /// <param name="options">Sources and refresh policy; copied and checked now.</param>
@@ -52,6 +55,16 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range, a URL is missing, not absolute, or plain HTTP to a non-loopback host while <see cref="JwksKeyProviderOptions.RequireHttps"/>.</exception>
     /// <remarks>The first fetch starts at once in the background; call <see cref="WarmUpAsync"/> to wait for it.</remarks>
     public JwksKeyProvider(JwksKeyProviderOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(options, httpClient, timeProvider, logger, fetchSlots: null, anchor: false)
+    {
+    }
+
+    /// <summary>
+    /// A remote provider; with <paramref name="anchor"/>, a trust anchor's: its fetches share the set's
+    /// <paramref name="fetchSlots"/>, and its background refresh stops after <see cref="JwksKeyProviderOptions.AnchorIdleTimeout"/>
+    /// without a token (see <see cref="NoteUse"/>).
+    /// </summary>
+    internal JwksKeyProvider(JwksKeyProviderOptions options, HttpClient? httpClient, TimeProvider? timeProvider, ILogger? logger, FetchSlots? fetchSlots, bool anchor)
     {
         _settings = new JwksSettings(options);
         Uri[] urls = CheckUrls(options.JwksUrls, options.RequireHttps);
@@ -66,7 +79,12 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
 
         _unknownKeys = new UnknownKeyCache(_settings.UnknownKeyCacheSize);
         _staleTimer = _time.CreateTimer(static s => ((JwksKeyProvider)s!).Republish(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _sources = [.. urls.Select(url => new JwksSource(url, _settings, httpClient, _time, _logger, Republish))];
+        _systemClock = ReferenceEquals(_time, TimeProvider.System);
+        _idleAfterMs = anchor ? (long)_settings.AnchorIdleTimeout.TotalMilliseconds : 0;
+        _lastUseMs = UseClockMs();
+        fetchSlots ??= new FetchSlots(_settings.MaxConcurrentFetches);
+        Func<bool>? isIdle = anchor ? IsIdle : null;
+        _sources = [.. urls.Select(url => new JwksSource(url, _settings, httpClient, _time, _logger, Republish, fetchSlots, isIdle))];
         PrimaryUrl = _sources[0].Url.ToString();
         Telemetry.Track(this);
         foreach (JwksSource source in _sources)
@@ -227,6 +245,38 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
             await Task.WhenAll(fetches).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A trust anchor's provider: a token was routed here. Records the time (at most once a second: one clock read and a
+    /// compare otherwise) and wakes a background refresh stopped for idleness. Nothing for other providers.
+    /// </summary>
+    internal void NoteUse()
+    {
+        if (_idleAfterMs == 0)
+        {
+            return;
+        }
+
+        long now = UseClockMs();
+        if (now - Volatile.Read(ref _lastUseMs) < 1000)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _lastUseMs, now);
+        foreach (JwksSource source in _sources)
+        {
+            source.WakeIfSleeping();
+        }
+    }
+
+    /// <summary>Whether some source's background refresh has stopped for idleness; for tests and status.</summary>
+    internal bool IsSleeping => _sources.Any(s => s.IsSleeping);
+
+    private bool IsIdle() => UseClockMs() - Volatile.Read(ref _lastUseMs) >= _idleAfterMs;
+
+    /// <summary>Milliseconds on the monotonic <see cref="Environment.TickCount64"/> (the system clock), else the given clock's time.</summary>
+    private long UseClockMs() => _systemClock ? Environment.TickCount64 : _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Remembers a kid a fresh fetch did not contain, until the cooldown ends.</summary>
     internal void RememberUnknown(string kid)

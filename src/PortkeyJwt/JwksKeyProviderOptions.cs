@@ -47,4 +47,18 @@ public sealed class JwksKeyProviderOptions
 
     /// <summary>Most unknown <c>kid</c>s remembered during the cooldown; default 10,000, from 16 to 1,000,000.</summary>
     public int UnknownKeyCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// Most fetches in flight at once, over every source of the provider or, with a <see cref="TrustAnchorSet"/>, over every
+    /// anchor of the set: a cold start of thousands of anchors opens at most this many connections, and the rest wait
+    /// (within <see cref="FetchTimeout"/>). Default 8, from 1 to 256.
+    /// </summary>
+    public int MaxConcurrentFetches { get; set; } = 8;
+
+    /// <summary>
+    /// With a <see cref="TrustAnchorSet"/>: an anchor that has had no token for this long stops refreshing its keys in the
+    /// background. It keeps serving its last good keys within <see cref="MaxStaleness"/>, and its next token starts a
+    /// refresh. Default 1 hour, from 1 minute to 30 days; a single provider outside a set always refreshes.
+    /// </summary>
+    public TimeSpan AnchorIdleTimeout { get; set; } = TimeSpan.FromHours(1);
 }

@@ -36,6 +36,7 @@ public sealed partial class PortkeyJwtValidator
     private readonly StringPool _strings = new(capacity: 8192);
     private readonly ValidationCache? _cache;
     private readonly TrustRouter? _router;
+    private readonly TrustRouter.Slot? _anchor;
 
     /// <summary>Builds a validator over <paramref name="keys"/>.</summary>
     /// <param name="keys">Where verification keys come from.</param>
@@ -43,31 +44,41 @@ public sealed partial class PortkeyJwtValidator
     /// <param name="timeProvider">The clock for <c>exp</c>, <c>nbf</c> and <c>iat</c>; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
     public PortkeyJwtValidator(JwksKeyProvider keys, PortkeyJwtOptions? options = null, TimeProvider? timeProvider = null)
-        : this(keys ?? throw new ArgumentNullException(nameof(keys)), new ValidationSettings(options ?? new PortkeyJwtOptions()), timeProvider ?? TimeProvider.System, router: null)
+        : this(keys ?? throw new ArgumentNullException(nameof(keys)), new ValidationSettings(options ?? new PortkeyJwtOptions()), timeProvider ?? TimeProvider.System)
     {
     }
 
-    private PortkeyJwtValidator(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider, TrustRouter? router)
+    private PortkeyJwtValidator(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider)
+        : this(keys, settings, timeProvider, router: null, settings.ValidationCache ? new ValidationCache(settings, timeProvider) : null, anchor: null)
+    {
+    }
+
+    private PortkeyJwtValidator(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider, TrustRouter? router, ValidationCache? cache, TrustRouter.Slot? anchor)
     {
         _keys = keys;
         _settings = settings;
         _time = timeProvider;
         _router = router;
-        _cache = router is null && _settings.ValidationCache ? new ValidationCache(_settings, _time) : null;
+        _cache = cache;
+        _anchor = anchor;
     }
 
-    /// <summary>A validator over one trust anchor's key set and checked settings.</summary>
-    internal static PortkeyJwtValidator ForAnchor(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider) =>
-        new(keys, settings, timeProvider, router: null);
+    /// <summary>
+    /// The validator of one trust anchor, over its own key set and checked settings. It adds what it validates to the
+    /// set's shared <paramref name="cache"/>, marked with <paramref name="anchor"/>, but never looks there: the set's
+    /// router validator does, before routing.
+    /// </summary>
+    internal static PortkeyJwtValidator ForAnchor(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider, ValidationCache? cache, TrustRouter.Slot anchor) =>
+        new(keys, settings, timeProvider, router: null, cache, anchor);
 
     /// <summary>
-    /// A validator that routes every token to the validator of the trust anchor its <c>iss</c> names (see
-    /// <see cref="TrustAnchorSet"/>); it holds no key set or cache of its own.
+    /// A validator that answers from the set's validated-token <paramref name="cache"/>, or routes the token to the
+    /// validator of the trust anchor its <c>iss</c> names (see <see cref="TrustAnchorSet"/>); it holds no key set of its own.
     /// </summary>
-    internal static PortkeyJwtValidator ForRouter(TrustRouter router, ValidationSettings settings, TimeProvider timeProvider) =>
-        new(JwksKeyProvider.None, settings, timeProvider, router);
+    internal static PortkeyJwtValidator ForRouter(TrustRouter router, ValidationSettings settings, TimeProvider timeProvider, ValidationCache? cache) =>
+        new(JwksKeyProvider.None, settings, timeProvider, router, cache, anchor: null);
 
-    /// <summary>The validated-token cache; null when <see cref="PortkeyJwtOptions.ValidationCache"/> is off.</summary>
+    /// <summary>The validated-token cache (shared by a trust-anchor set's validators); null when <see cref="PortkeyJwtOptions.ValidationCache"/> is off.</summary>
     internal ValidationCache? Cache => _cache;
 
     /// <summary>
@@ -131,9 +142,10 @@ public sealed partial class PortkeyJwtValidator
         long started = Telemetry.StartValidation();
         Activity? activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("PortkeyJwt.Validate") : null;
 
-        // With trust anchors, the token's iss picks the one anchor validator that may validate it, before any key lookup.
+        // With trust anchors, a cached validation answers at once; otherwise the token's iss picks the one anchor
+        // validator that may validate it, before any key lookup.
         PortkeyJwtValidator? target = this;
-        PortkeyJwtResult? result = _router?.Route(token, out target);
+        PortkeyJwtResult? result = _router is null ? null : CachedOrRouted(token, requiredScopes, out target);
         string? fetchFor = null;
 
         // Synchronous unless the key set lacks the token's kid (or has no set yet) and a fetch is allowed.
@@ -145,6 +157,22 @@ public sealed partial class PortkeyJwtValidator
 
         Telemetry.RecordValidation(result, started, activity);
         return new ValueTask<PortkeyJwtResult>(result);
+    }
+
+    /// <summary>
+    /// Trust-anchor mode: the cached validation of <paramref name="token"/> (made under the anchor it routes to, which
+    /// the cache checks is still in the set), or <see cref="TrustRouter.Route"/>'s answer.
+    /// </summary>
+    private PortkeyJwtResult? CachedOrRouted(string token, IReadOnlyList<string>? requiredScopes, out PortkeyJwtValidator? target)
+    {
+        if (_cache?.TryGet(token, out long nowMs) is { } cached)
+        {
+            target = null;
+            cached.Anchor!.NoteUse();
+            return cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? CheckCallScopes(cached.Result, requiredScopes);
+        }
+
+        return _router!.Route(token, out target);
     }
 
     private async Task<PortkeyJwtResult> ValidateAfterFetchAsync(string token, IReadOnlyList<string>? requiredScopes, string kid, long started, Activity? activity, CancellationToken cancellationToken)
@@ -193,7 +221,7 @@ public sealed partial class PortkeyJwtValidator
             return repeat;
         }
 
-        if (_cache?.TryGet(token, _keys.Current, out long nowMs) is { } cached)
+        if (_anchor is null && _cache?.TryGet(token, out long nowMs) is { } cached)
         {
             return cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? CheckCallScopes(cached.Result, requiredScopes);
         }
@@ -204,7 +232,7 @@ public sealed partial class PortkeyJwtValidator
             return result;
         }
 
-        _cache?.Add(token, result);
+        _cache?.Add(token, result, _keys, _anchor);
         return CheckCallScopes(result, requiredScopes);
     }
 

@@ -17,6 +17,15 @@ namespace PortkeyJwt;
 public sealed class TrustAnchorSet : IDisposable
 {
     private readonly TrustRouter _router;
+    private readonly PortkeyJwtOptions _options;
+    private readonly JwksKeyProviderOptions _fetchOptions;
+    private readonly HttpClient? _httpClient;
+    private readonly TimeProvider _time;
+    private readonly ILogger? _logger;
+    private readonly ValidationCache? _cache;
+    private readonly FetchSlots _fetchSlots;
+    private readonly Lock _replaceGate = new();
+    private readonly List<TrustRouter.Slot> _retiring = [];
 
     /// <summary>Checks the anchors and options and builds the validator; nothing is fetched yet.</summary>
     /// <param name="anchors">The trusted issuers; at least one, each <see cref="TrustAnchor.Issuer"/> once. Copied and checked now.</param>
@@ -24,10 +33,12 @@ public sealed class TrustAnchorSet : IDisposable
     /// What every anchor's tokens must satisfy (an anchor's <see cref="TrustAnchor.Audiences"/> and
     /// <see cref="TrustAnchor.AllowedAlgorithms"/> replace the global ones; its <see cref="TrustAnchor.RequiredScopes"/> add to them);
     /// defaults when null. <see cref="PortkeyJwtOptions.ValidIssuers"/> must be empty: each anchor's issuer is its valid issuer.
+    /// One validated-token cache of <see cref="PortkeyJwtOptions.ValidationCacheSize"/> entries serves every anchor.
     /// </param>
     /// <param name="fetchOptions">
     /// The fetch and refresh policy of every anchor's remote key provider; defaults when null. Its
-    /// <see cref="JwksKeyProviderOptions.JwksUrls"/> must be empty: the URLs are per anchor.
+    /// <see cref="JwksKeyProviderOptions.JwksUrls"/> must be empty: the URLs are per anchor. Its
+    /// <see cref="JwksKeyProviderOptions.MaxConcurrentFetches"/> bounds the fetches of all anchors together.
     /// </param>
     /// <param name="httpClient">Shared by every anchor's provider (see <see cref="JwksKeyProvider"/>); when null, each provider creates and owns one.</param>
     /// <param name="timeProvider">The clock of the validator and of every provider; <see cref="TimeProvider.System"/> when null.</param>
@@ -44,11 +55,6 @@ public sealed class TrustAnchorSet : IDisposable
         ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(anchors);
-        if (anchors.Count == 0)
-        {
-            throw new ArgumentException("At least one trust anchor is required.", nameof(anchors));
-        }
-
         options ??= new PortkeyJwtOptions();
         fetchOptions ??= new JwksKeyProviderOptions();
         if (options.ValidIssuers is { Count: > 0 })
@@ -62,38 +68,16 @@ public sealed class TrustAnchorSet : IDisposable
         }
 
         var global = new ValidationSettings(options);
-        TimeProvider time = timeProvider ?? TimeProvider.System;
-        var slots = new List<TrustRouter.Slot>(anchors.Count);
-        var issuers = new HashSet<string>(StringComparer.Ordinal);
-        try
-        {
-            for (int i = 0; i < anchors.Count; i++)
-            {
-                TrustAnchor anchor = anchors[i] ?? throw new ArgumentNullException($"{nameof(anchors)}[{i}]");
-                string prefix = $"{nameof(anchors)}[{i}].";
-                AnchorPolicy.CheckIdentifier(anchor.Issuer, prefix + nameof(TrustAnchor.Issuer));
-                if (!issuers.Add(anchor.Issuer))
-                {
-                    throw new ArgumentException($"The issuer '{anchor.Issuer}' has more than one trust anchor.", prefix + nameof(TrustAnchor.Issuer));
-                }
-
-                ValidationSettings settings = Settings(anchor, options, prefix);
-                TrustRouter.Slot slot = new(anchor.Issuer, KeySource(anchor, fetchOptions, httpClient, time, logger, prefix), settings, time);
-                slots.Add(slot);
-                if (anchor.Jwks is not null)
-                {
-                    _ = slot.Validator; // a fixed set is loaded (and checked) now
-                }
-            }
-        }
-        catch
-        {
-            slots.ForEach(s => s.Dispose());
-            throw;
-        }
-
-        _router = new TrustRouter(slots, global.MaxTokenLength);
-        Validator = PortkeyJwtValidator.ForRouter(_router, global, time);
+        var fetchSettings = new JwksSettings(fetchOptions); // the shared fetch settings are checked now, not at the first token
+        _options = options;
+        _fetchOptions = fetchOptions;
+        _httpClient = httpClient;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger;
+        _cache = global.ValidationCache ? new ValidationCache(global, _time) : null;
+        _fetchSlots = new FetchSlots(fetchSettings.MaxConcurrentFetches);
+        _router = new TrustRouter(Build(anchors, current: null), global.MaxTokenLength);
+        Validator = PortkeyJwtValidator.ForRouter(_router, global, _time, _cache);
     }
 
     /// <summary>The validator over every anchor: route by <c>iss</c>, then that anchor's keys and rules. Shared and thread-safe.</summary>
@@ -111,8 +95,156 @@ public sealed class TrustAnchorSet : IDisposable
     /// </summary>
     internal JwksKeyProvider? KeysOf(string issuer) => _router.Slots.TryGetValue(issuer, out TrustRouter.Slot? slot) ? slot.Keys : null;
 
+    /// <summary>
+    /// Replaces the anchors at runtime, atomically: each validation routes by the old set or the new one, never a mix. An
+    /// anchor whose definition is unchanged (every property equal, the <see cref="TrustAnchor.Jwks"/> text included) keeps
+    /// its loaded keys and cached validations; a new or changed one starts empty and fetches at its first token, as at
+    /// startup. Validations already routed to a removed or changed anchor finish with its keys: its provider is disposed
+    /// after twice <see cref="JwksKeyProviderOptions.FetchTimeout"/>, and what it validated leaves the cache at once.
+    /// The global options, fetch options, client and clock stay those the set was built with.
+    /// </summary>
+    /// <param name="anchors">The new anchors, checked as the constructor checks them.</param>
+    /// <exception cref="ArgumentException">An anchor is missing or out of range, as for the constructor; the set is left unchanged.</exception>
+    /// <exception cref="ObjectDisposedException">The set was disposed.</exception>
+    public void Replace(IReadOnlyList<TrustAnchor> anchors)
+    {
+        ArgumentNullException.ThrowIfNull(anchors);
+        lock (_replaceGate)
+        {
+            List<TrustRouter.Slot> slots = Build(anchors, _router.Slots);
+            List<TrustRouter.Slot> removed;
+            try
+            {
+                removed = _router.Replace(slots);
+            }
+            catch (ObjectDisposedException)
+            {
+                DisposeNew(slots, _router.Slots);
+                throw;
+            }
+
+            if (removed.Count > 0)
+            {
+                // Later than any validation already routed to them can still be waiting for a fetch.
+                _retiring.AddRange(removed);
+                ITimer? timer = null;
+                timer = _time.CreateTimer(
+                    _ =>
+                    {
+                        lock (_replaceGate)
+                        {
+                            removed.ForEach(slot => _retiring.Remove(slot));
+                        }
+
+                        removed.ForEach(slot => slot.Dispose());
+                        timer?.Dispose();
+                    },
+                    null,
+                    2 * _fetchOptions.FetchTimeout,
+                    Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
     /// <summary>Disposes every anchor's key provider; afterwards tokens are rejected with <see cref="PortkeyJwtError.KeysUnavailable"/>.</summary>
-    public void Dispose() => _router.Dispose();
+    public void Dispose()
+    {
+        _router.Dispose();
+        TrustRouter.Slot[] retiring;
+        lock (_replaceGate)
+        {
+            retiring = [.. _retiring];
+            _retiring.Clear();
+        }
+
+        Array.ForEach(retiring, slot => slot.Dispose());
+    }
+
+    /// <summary>
+    /// The slots of <paramref name="anchors"/>, checked; an anchor whose definition equals its slot in
+    /// <paramref name="current"/> keeps that slot. On a bad anchor, disposes the new slots made so far and throws.
+    /// </summary>
+    private List<TrustRouter.Slot> Build(IReadOnlyList<TrustAnchor> anchors, IReadOnlyDictionary<string, TrustRouter.Slot>? current)
+    {
+        if (anchors.Count == 0)
+        {
+            throw new ArgumentException("At least one trust anchor is required.", nameof(anchors));
+        }
+
+        var slots = new List<TrustRouter.Slot>(anchors.Count);
+        var issuers = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            for (int i = 0; i < anchors.Count; i++)
+            {
+                TrustAnchor anchor = anchors[i] ?? throw new ArgumentNullException($"{nameof(anchors)}[{i}]");
+                string prefix = $"{nameof(anchors)}[{i}].";
+                AnchorPolicy.CheckIdentifier(anchor.Issuer, prefix + nameof(TrustAnchor.Issuer));
+                if (!issuers.Add(anchor.Issuer))
+                {
+                    throw new ArgumentException($"The issuer '{anchor.Issuer}' has more than one trust anchor.", prefix + nameof(TrustAnchor.Issuer));
+                }
+
+                string definition = Definition(anchor);
+                if (current is not null && current.TryGetValue(anchor.Issuer, out TrustRouter.Slot? kept) && kept.Definition == definition)
+                {
+                    slots.Add(kept);
+                    continue;
+                }
+
+                ValidationSettings settings = Settings(anchor, _options, prefix);
+                TrustRouter.Slot slot = new(anchor.Issuer, definition, KeySource(anchor, prefix), settings, _time, _cache);
+                slots.Add(slot);
+                if (anchor.Jwks is not null)
+                {
+                    _ = slot.Validator; // a fixed set is loaded (and checked) now
+                }
+            }
+        }
+        catch
+        {
+            DisposeNew(slots, current);
+            throw;
+        }
+
+        return slots;
+    }
+
+    /// <summary>Disposes the slots in <paramref name="slots"/> that are not kept from <paramref name="current"/>.</summary>
+    private static void DisposeNew(List<TrustRouter.Slot> slots, IReadOnlyDictionary<string, TrustRouter.Slot>? current) =>
+        slots.Where(s => current is null || !current.TryGetValue(s.Issuer, out TrustRouter.Slot? kept) || !ReferenceEquals(kept, s)).ToList().ForEach(s => s.Dispose());
+
+    /// <summary>Every property of <paramref name="anchor"/> in one string, each value length-prefixed so no two anchors share one.</summary>
+    private static string Definition(TrustAnchor anchor)
+    {
+        var text = new System.Text.StringBuilder();
+        void Add(string? value) => text.Append(value is null ? "-1" : value.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(':').Append(value).Append(';');
+        void AddList(IEnumerable<object?>? values)
+        {
+            if (values is null)
+            {
+                Add(null);
+                return;
+            }
+
+            List<object?> items = [.. values];
+            Add(items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            items.ForEach(v => Add(v?.ToString()));
+        }
+
+        Add(anchor.Issuer);
+        AddList(anchor.JwksUrls);
+        Add(anchor.Jwks);
+        AddList(anchor.Organisations);
+        AddList(anchor.Workspaces);
+        Add(anchor.DefaultOrganisation);
+        Add(anchor.DefaultWorkspace);
+        AddList(anchor.Audiences);
+        AddList(anchor.AllowedAlgorithms);
+        AddList(anchor.RequiredScopes);
+        AddList(anchor.ScopeClaims);
+        return text.ToString();
+    }
 
     /// <summary>An exception's message without the " (Parameter '…')" suffix, to rethrow it under the anchor's option name.</summary>
     private static string Bare(ArgumentException e)
@@ -153,8 +285,10 @@ public sealed class TrustAnchorSet : IDisposable
         }
     }
 
-    private static Func<JwksKeyProvider> KeySource(TrustAnchor anchor, JwksKeyProviderOptions shared, HttpClient? httpClient, TimeProvider time, ILogger? logger, string prefix)
+    private Func<JwksKeyProvider> KeySource(TrustAnchor anchor, string prefix)
     {
+        JwksKeyProviderOptions shared = _fetchOptions;
+        ILogger? logger = _logger;
         bool remote = anchor.JwksUrls is { Count: > 0 };
         if (remote == anchor.Jwks is not null)
         {
@@ -191,6 +325,8 @@ public sealed class TrustAnchorSet : IDisposable
             RetryDelay = shared.RetryDelay,
             MaxStaleness = shared.MaxStaleness,
             UnknownKeyCacheSize = shared.UnknownKeyCacheSize,
+            MaxConcurrentFetches = shared.MaxConcurrentFetches,
+            AnchorIdleTimeout = shared.AnchorIdleTimeout,
         };
         try
         {
@@ -201,7 +337,6 @@ public sealed class TrustAnchorSet : IDisposable
             throw new ArgumentOutOfRangeException(prefix + nameof(TrustAnchor.JwksUrls), Bare(e));
         }
 
-        _ = new JwksSettings(options); // the shared fetch settings are checked now, not at the first token
-        return () => new JwksKeyProvider(options, httpClient, time, logger);
+        return () => new JwksKeyProvider(options, _httpClient, _time, logger, _fetchSlots, anchor: true);
     }
 }

@@ -17,6 +17,8 @@ internal sealed partial class JwksSource : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action _published;
+    private readonly FetchSlots _fetchSlots;
+    private readonly Func<bool>? _isIdle;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _timer;
     private readonly bool _systemClock;
@@ -34,9 +36,23 @@ internal sealed partial class JwksSource : IDisposable
     private volatile string? _lastError;
     private DateTimeOffset? _lastAttemptAt;
     private bool _disposed;
+    private volatile bool _sleeping;
 
-    public JwksSource(Uri url, JwksSettings settings, HttpClient http, TimeProvider time, ILogger logger, Action published)
+    /// <param name="url">The JWKS URL.</param>
+    /// <param name="settings">The checked fetch policy.</param>
+    /// <param name="http">The client to fetch with.</param>
+    /// <param name="time">The clock of timers, cooldowns and staleness.</param>
+    /// <param name="logger">Fetch logs.</param>
+    /// <param name="published">Called, under this source's lock, when a new set is loaded.</param>
+    /// <param name="fetchSlots">Bounds the fetches in flight, shared with other sources (and anchors).</param>
+    /// <param name="isIdle">
+    /// When given and true as the refresh timer fires, the background refresh stops until <see cref="WakeIfSleeping"/>
+    /// (a trust anchor no token has named for a while).
+    /// </param>
+    public JwksSource(Uri url, JwksSettings settings, HttpClient http, TimeProvider time, ILogger logger, Action published, FetchSlots fetchSlots, Func<bool>? isIdle = null)
     {
+        _fetchSlots = fetchSlots;
+        _isIdle = isIdle;
         Url = url;
         _settings = settings;
         _http = http;
@@ -57,6 +73,9 @@ internal sealed partial class JwksSource : IDisposable
     public DateTimeOffset? LastAttemptAt => _lastAttemptAt;
 
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
+
+    /// <summary>Whether the background refresh has stopped because the owner was idle.</summary>
+    public bool IsSleeping => _sleeping;
 
     /// <summary>
     /// Whether an unknown-kid fetch may start (or join one) now: one is in flight, or the cooldown has passed. Allocation-free
@@ -109,7 +128,43 @@ internal sealed partial class JwksSource : IDisposable
         _stopping.Dispose();
     }
 
-    private void OnTimer() => _ = Fetch(force: true);
+    /// <summary>
+    /// A token has come for a source whose background refresh stopped: refresh now, in the background (the last good set
+    /// keeps serving meanwhile), and the schedule resumes from that fetch. One volatile read when awake.
+    /// </summary>
+    public void WakeIfSleeping()
+    {
+        if (!_sleeping)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_sleeping)
+            {
+                _sleeping = false;
+                _ = StartOrJoin(force: true);
+            }
+        }
+    }
+
+    private void OnTimer()
+    {
+        if (_isIdle?.Invoke() != true)
+        {
+            _ = Fetch(force: true);
+            return;
+        }
+
+        // Idle: no refresh, and no timer until a token wakes the source. A token that came between the check and the flag
+        // saw the source awake, so look once more.
+        _sleeping = true;
+        if (!_isIdle())
+        {
+            WakeIfSleeping();
+        }
+    }
 
     /// <summary>
     /// Whether the cooldown after the last completed fetch has passed: the one rule both the unknown-kid check and the
@@ -153,13 +208,26 @@ internal sealed partial class JwksSource : IDisposable
         {
             using var timeout = new CancellationTokenSource(_settings.FetchTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            bool holdsSlot = false;
             try
             {
+                // The wait for a fetch slot counts against the fetch's timeout, so a validation waiting for keys is bounded by it.
+                await _fetchSlots.EnterAsync(linked.Token).ConfigureAwait(false);
+                holdsSlot = true;
                 outcome = await FetchOnceAsync(linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_stopping.IsCancellationRequested)
             {
-                outcome = FetchOutcome.Fail("timeout", $"no complete response within {_settings.FetchTimeout.TotalSeconds:0.###} s");
+                outcome = holdsSlot
+                    ? FetchOutcome.Fail("timeout", $"no complete response within {_settings.FetchTimeout.TotalSeconds:0.###} s")
+                    : FetchOutcome.Fail("timeout", $"no fetch slot free within {_settings.FetchTimeout.TotalSeconds:0.###} s: {_fetchSlots.Limit} other fetches were in flight (MaxConcurrentFetches)");
+            }
+            finally
+            {
+                if (holdsSlot)
+                {
+                    _fetchSlots.Exit();
+                }
             }
         }
         catch (OperationCanceledException)
@@ -382,6 +450,8 @@ internal sealed class JwksSettings
         MaxResponseBytes = Check(options.MaxResponseBytes, 1024, 16 * 1024 * 1024, nameof(options.MaxResponseBytes));
         MaxKeys = Check(options.MaxKeys, 1, 1000, nameof(options.MaxKeys));
         UnknownKeyCacheSize = Check(options.UnknownKeyCacheSize, 16, 1_000_000, nameof(options.UnknownKeyCacheSize));
+        MaxConcurrentFetches = Check(options.MaxConcurrentFetches, 1, 256, nameof(options.MaxConcurrentFetches));
+        AnchorIdleTimeout = Check(options.AnchorIdleTimeout, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30), nameof(options.AnchorIdleTimeout));
         CooldownTicks = Cooldown.Ticks;
     }
 
@@ -406,6 +476,10 @@ internal sealed class JwksSettings
     public int MaxKeys { get; }
 
     public int UnknownKeyCacheSize { get; }
+
+    public int MaxConcurrentFetches { get; }
+
+    public TimeSpan AnchorIdleTimeout { get; }
 
     private static T Check<T>(T value, T min, T max, string option)
         where T : IComparable<T> =>

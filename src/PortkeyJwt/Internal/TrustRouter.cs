@@ -26,21 +26,39 @@ internal sealed class TrustRouter : IDisposable
 {
     private const int StackPayloadLength = 2048;
 
-    private readonly Dictionary<string, Slot> _slots;
-    private readonly Dictionary<string, Slot>.AlternateLookup<ReadOnlySpan<char>> _byIssuer;
     private readonly int _maxTokenLength;
-    private readonly int _maxIssuerBytes;
+    private readonly Lock _replaceGate = new();
+    private volatile Table _table;
+    private bool _disposed;
 
     public TrustRouter(IEnumerable<Slot> slots, int maxTokenLength)
     {
-        _slots = slots.ToDictionary(s => s.Issuer, StringComparer.Ordinal);
-        _byIssuer = _slots.GetAlternateLookup<ReadOnlySpan<char>>();
+        _table = new Table(slots);
         _maxTokenLength = maxTokenLength;
-        _maxIssuerBytes = _slots.Keys.Max(Encoding.UTF8.GetByteCount);
     }
 
-    /// <summary>The anchors' slots, by issuer.</summary>
-    public IReadOnlyDictionary<string, Slot> Slots => _slots;
+    /// <summary>The anchors' slots, by issuer: the table tokens are routed by now.</summary>
+    public IReadOnlyDictionary<string, Slot> Slots => _table.Slots;
+
+    /// <summary>
+    /// Routes every later token by <paramref name="slots"/>, swapped in with one write: a validation routes by the old
+    /// table or the new one, never a mix. Slots of the old table that are not in the new one are marked retired (so the
+    /// validated-token cache stops serving what they validated) and returned, for the caller to dispose once validations
+    /// in flight on them are done. Throws <see cref="ObjectDisposedException"/> after <see cref="Dispose"/>.
+    /// </summary>
+    public List<Slot> Replace(IEnumerable<Slot> slots)
+    {
+        var table = new Table(slots);
+        lock (_replaceGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Table previous = _table;
+            _table = table;
+            List<Slot> removed = [.. previous.Slots.Values.Where(old => !table.Slots.TryGetValue(old.Issuer, out Slot? kept) || !ReferenceEquals(kept, old))];
+            removed.ForEach(old => old.Retire());
+            return removed;
+        }
+    }
 
     /// <summary>
     /// The validator of the anchor <paramref name="token"/>'s <c>iss</c> names, in <paramref name="target"/> with a null
@@ -72,13 +90,14 @@ internal sealed class TrustRouter : IDisposable
         try
         {
             Slot? slot = null;
-            PortkeyJwtResult? failure = Find(token, segment, buffer, ref slot);
+            PortkeyJwtResult? failure = Find(_table, token, segment, buffer, ref slot);
             if (failure is not null)
             {
                 return failure;
             }
 
             target = slot!.Validator;
+            slot.NoteUse();
             return target is null ? Failures.NoKeys : null; // null only once the set is disposed
         }
         finally
@@ -93,13 +112,20 @@ internal sealed class TrustRouter : IDisposable
 
     public void Dispose()
     {
-        foreach (Slot slot in _slots.Values)
+        Table table;
+        lock (_replaceGate)
+        {
+            _disposed = true;
+            table = _table;
+        }
+
+        foreach (Slot slot in table.Slots.Values)
         {
             slot.Dispose();
         }
     }
 
-    private PortkeyJwtResult? Find(string token, ReadOnlySpan<char> segment, Span<byte> buffer, ref Slot? slot)
+    private static PortkeyJwtResult? Find(Table table, string token, ReadOnlySpan<char> segment, Span<byte> buffer, ref Slot? slot)
     {
         Span<byte> ascii = buffer[..segment.Length];
         Span<byte> payload = buffer[segment.Length..];
@@ -134,7 +160,7 @@ internal sealed class TrustRouter : IDisposable
 
         // A string's UTF-16 length never exceeds its raw length; an escape takes at most 6 raw bytes per UTF-8 byte.
         int rawLength = iss.RawString(payload).Length;
-        if (rawLength > (iss.ValueEscaped ? 6 * _maxIssuerBytes : _maxIssuerBytes))
+        if (rawLength > (iss.ValueEscaped ? 6 * table.MaxIssuerBytes : table.MaxIssuerBytes))
         {
             return Failures.UnknownIssuer;
         }
@@ -146,7 +172,7 @@ internal sealed class TrustRouter : IDisposable
             int written = iss.ValueEscaped
                 ? JsonRead.At(payload, iss.ValueStart).CopyString(chars)
                 : Encoding.UTF8.GetChars(iss.RawString(payload), chars); // JsonSyntax has checked the UTF-8
-            return _byIssuer.TryGetValue(chars[..written], out slot) ? null : Failures.UnknownIssuer;
+            return table.ByIssuer.TryGetValue(chars[..written], out slot) ? null : Failures.UnknownIssuer;
         }
         finally
         {
@@ -180,6 +206,23 @@ internal sealed class TrustRouter : IDisposable
         }
     }
 
+    /// <summary>The issuers' slots and the span lookup over them; immutable, swapped whole by <see cref="Replace"/>.</summary>
+    private sealed class Table
+    {
+        public Table(IEnumerable<Slot> slots)
+        {
+            Slots = slots.ToDictionary(s => s.Issuer, StringComparer.Ordinal);
+            ByIssuer = Slots.GetAlternateLookup<ReadOnlySpan<char>>();
+            MaxIssuerBytes = Slots.Count == 0 ? 0 : Slots.Keys.Max(Encoding.UTF8.GetByteCount);
+        }
+
+        public Dictionary<string, Slot> Slots { get; }
+
+        public Dictionary<string, Slot>.AlternateLookup<ReadOnlySpan<char>> ByIssuer { get; }
+
+        public int MaxIssuerBytes { get; }
+    }
+
     /// <summary>
     /// One anchor: its settings and, once the first token is routed to it, its validator over its own key provider. The
     /// provider is created under a lock, once, so concurrent first tokens share it (and its single-flight first fetch).
@@ -189,20 +232,41 @@ internal sealed class TrustRouter : IDisposable
         private readonly Func<JwksKeyProvider> _createKeys;
         private readonly ValidationSettings _settings;
         private readonly TimeProvider _time;
+        private readonly ValidationCache? _cache;
         private readonly Lock _gate = new();
         private PortkeyJwtValidator? _validator;
         private JwksKeyProvider? _keys;
+        private volatile bool _retired;
         private bool _disposed;
 
-        public Slot(string issuer, Func<JwksKeyProvider> createKeys, ValidationSettings settings, TimeProvider time)
+        /// <param name="issuer">The anchor's issuer.</param>
+        /// <param name="definition">What the anchor was built from, in a canonical form: a reload keeps a slot whose definition is unchanged.</param>
+        /// <param name="createKeys">Makes the anchor's key provider, at the first token.</param>
+        /// <param name="settings">The anchor's checked settings.</param>
+        /// <param name="time">The clock.</param>
+        /// <param name="cache">The set's validated-token cache, shared by every anchor; null when off.</param>
+        public Slot(string issuer, string definition, Func<JwksKeyProvider> createKeys, ValidationSettings settings, TimeProvider time, ValidationCache? cache)
         {
             Issuer = issuer;
+            Definition = definition;
             _createKeys = createKeys;
             _settings = settings;
             _time = time;
+            _cache = cache;
         }
 
         public string Issuer { get; }
+
+        public string Definition { get; }
+
+        /// <summary>Whether a reload has removed or replaced this anchor (or the set was disposed): what it validated is no longer served from the cache.</summary>
+        public bool IsRetired => _retired;
+
+        /// <summary>Notes a token routed here, so the key provider keeps refreshing (see <see cref="JwksKeyProvider.NoteUse"/>).</summary>
+        public void NoteUse() => _keys?.NoteUse();
+
+        /// <summary>Marks the slot retired; its keys stay loaded until <see cref="Dispose"/>, for validations already routed here.</summary>
+        public void Retire() => _retired = true;
 
         /// <summary>The anchor's key provider, or null before the first token was routed to it (or after disposal).</summary>
         public JwksKeyProvider? Keys => Volatile.Read(ref _validator) is null ? null : _keys;
@@ -214,6 +278,7 @@ internal sealed class TrustRouter : IDisposable
         {
             lock (_gate)
             {
+                _retired = true;
                 _disposed = true;
                 _keys?.Dispose();
             }
@@ -235,7 +300,7 @@ internal sealed class TrustRouter : IDisposable
                 if (_validator is null)
                 {
                     _keys = _createKeys();
-                    Volatile.Write(ref _validator, PortkeyJwtValidator.ForAnchor(_keys, _settings, _time));
+                    Volatile.Write(ref _validator, PortkeyJwtValidator.ForAnchor(_keys, _settings, _time, _cache, this));
                 }
 
                 return _validator;

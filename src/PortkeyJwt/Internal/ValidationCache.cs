@@ -49,11 +49,13 @@ internal sealed class ValidationCache
     /// <summary>Whether a live (unexpired, unrevoked) entry exists for <paramref name="token"/>; for tests and diagnostics.</summary>
     public bool Contains(string token) => Lookup(token, out _);
 
-    /// <summary>The cached validation of <paramref name="token"/>, if any and still verified by a served key.</summary>
+    /// <summary>
+    /// The cached validation of <paramref name="token"/>, if any and still verified by a key its provider serves now, and
+    /// (with trust anchors) made under an anchor the set still holds. Otherwise the entry is dropped: validate afresh.
+    /// </summary>
     /// <param name="token">The token.</param>
-    /// <param name="keys">The key set served now.</param>
     /// <param name="nowMs">On a hit, the time (Unix ms) the cache checked the entry's expiry at: one clock read for both.</param>
-    public Entry? TryGet(string token, KeySetSnapshot? keys, out long nowMs)
+    public Entry? TryGet(string token, out long nowMs)
     {
         nowMs = 0;
         if (token.Length > MaxCachedTokenLength)
@@ -72,18 +74,20 @@ internal sealed class ValidationCache
 
         var entry = (Entry)value!;
         VerificationKey verifiedBy = entry.Result.Principal!.VerifiedBy;
-        if (keys is not null && keys.TryGetKey(verifiedBy.KeyId, out VerificationKey served) && ReferenceEquals(served, verifiedBy))
+        if (entry.Anchor is not { IsRetired: true }
+            && entry.Keys.Current is { } keys && keys.TryGetKey(verifiedBy.KeyId, out VerificationKey served) && ReferenceEquals(served, verifiedBy))
         {
             Telemetry.CacheHits.Add(1);
             return entry;
         }
 
-        _cache.Remove(new TokenKey(token)); // the key was rotated away or the set is unavailable: validate afresh
+        _cache.Remove(new TokenKey(token)); // the key was rotated away, the set is unavailable, or the anchor was replaced
         Telemetry.CacheMisses.Add(1);
         return null;
     }
 
-    public void Add(string token, PortkeyJwtResult valid)
+    /// <summary>Caches a successful validation, made with <paramref name="keys"/>' set (under <paramref name="anchor"/>, with trust anchors).</summary>
+    public void Add(string token, PortkeyJwtResult valid, JwksKeyProvider keys, TrustRouter.Slot? anchor)
     {
         if (token.Length > MaxCachedTokenLength)
         {
@@ -95,7 +99,9 @@ internal sealed class ValidationCache
             valid,
             principal.ExpiresAt.ToUnixTimeMilliseconds(),
             principal.NotBefore?.ToUnixTimeMilliseconds() ?? -1,
-            principal.IssuedAt?.ToUnixTimeMilliseconds() ?? -1);
+            principal.IssuedAt?.ToUnixTimeMilliseconds() ?? -1,
+            keys,
+            anchor);
         // exp may be as late as 9999-12-31T23:59:59Z, where adding the skew would leave DateTimeOffset's range.
         DateTimeOffset until = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(entry.ExpiresMs + _skewMilliseconds, MaxUnixMilliseconds));
         DateTimeOffset cap = _time.GetUtcNow() + _duration;
@@ -106,8 +112,12 @@ internal sealed class ValidationCache
         cacheEntry.ExpirationTokens.Add(principal.VerifiedBy.Revoked);
     }
 
-    /// <summary>A successful validation and the times a hit must re-check.</summary>
-    internal sealed record Entry(PortkeyJwtResult Result, long ExpiresMs, long NotBeforeMs, long IssuedAtMs)
+    /// <summary>
+    /// A successful validation, the times a hit must re-check, the provider whose key verified it and, with trust anchors,
+    /// the anchor it was validated under: one cache serves a whole <see cref="TrustAnchorSet"/>, and a hit counts only while
+    /// that anchor is still in the set (a token's <c>iss</c> routes it to one anchor, so its entry can serve no other).
+    /// </summary>
+    internal sealed record Entry(PortkeyJwtResult Result, long ExpiresMs, long NotBeforeMs, long IssuedAtMs, JwksKeyProvider Keys, TrustRouter.Slot? Anchor)
     {
         /// <summary>Null when the cached result still holds at <paramref name="nowMs"/>; otherwise the time rule it now breaks.</summary>
         public PortkeyJwtResult? Valid(long nowMs, long skewMs) =>
