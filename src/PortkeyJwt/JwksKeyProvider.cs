@@ -273,6 +273,9 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     /// <summary>Whether some source's background refresh has stopped for idleness; for tests and status.</summary>
     internal bool IsSleeping => _sources.Any(s => s.IsSleeping);
 
+    /// <summary>Whether some source is fetching now; for tests that move a fake clock and wait for the fetches it starts.</summary>
+    internal bool IsFetching => _sources.Any(s => s.IsFetching);
+
     private bool IsIdle() => UseClockMs() - Volatile.Read(ref _lastUseMs) >= _idleAfterMs;
 
     /// <summary>Milliseconds on the monotonic <see cref="Environment.TickCount64"/> (the system clock), else the given clock's time.</summary>

@@ -83,6 +83,9 @@ public sealed class TrustAnchorSet : IDisposable
     /// <summary>The validator over every anchor: route by <c>iss</c>, then that anchor's keys and rules. Shared and thread-safe.</summary>
     public PortkeyJwtValidator Validator { get; }
 
+    /// <summary>The fetch slots every anchor's provider shares, for tests.</summary>
+    internal FetchSlots FetchSlots => _fetchSlots;
+
     /// <summary>The router behind <see cref="Validator"/>, for tests.</summary>
     internal TrustRouter Router => _router;
 

@@ -74,6 +74,9 @@ internal sealed partial class JwksSource : IDisposable
 
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
 
+    /// <summary>Whether a fetch is in flight; for tests.</summary>
+    public bool IsFetching => Volatile.Read(ref _inFlight) is not null;
+
     /// <summary>Whether the background refresh has stopped because the owner was idle.</summary>
     public bool IsSleeping => _sleeping;
 

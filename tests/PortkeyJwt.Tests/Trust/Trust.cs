@@ -49,6 +49,10 @@ internal static class Trust
     public static TrustAnchorSet Set(FakeTimeProvider? clock = null, PortkeyJwtOptions? options = null, params TrustAnchor[] anchors) =>
         new(anchors, options ?? Options(), new JwksKeyProviderOptions(), httpClient: null, clock ?? Tokens.Clock(), NullLogger.Instance);
 
+    /// <summary>A set over <paramref name="anchors"/> with the fetch policy <paramref name="fetch"/>.</summary>
+    public static TrustAnchorSet Set(JwksKeyProviderOptions fetch, FakeTimeProvider clock, params TrustAnchor[] anchors) =>
+        new(anchors, Options(), fetch, httpClient: null, clock, NullLogger.Instance);
+
     /// <summary>Provider A (key A, org-a) and provider B (key B, org-b), fixed key sets.</summary>
     public static TrustAnchorSet TwoProviders() =>
         Set(anchors: [Anchor(IssuerA, [KeyA], "org-a"), Anchor(IssuerB, [KeyB], "org-b")]);
