@@ -52,9 +52,19 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range, a URL is missing, not absolute, or plain HTTP to a non-loopback host while <see cref="JwksKeyProviderOptions.RequireHttps"/>.</exception>
     /// <remarks>The first fetch starts at once in the background; call <see cref="WarmUpAsync"/> to wait for it.</remarks>
     public JwksKeyProvider(JwksKeyProviderOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(options, authority: null, issuer: null, httpClient, timeProvider, logger)
+    {
+    }
+
+    /// <summary>
+    /// A provider of the keys at the <c>jwks_uri</c> of <paramref name="authority"/>'s OIDC discovery document, whose
+    /// <c>issuer</c> must be <paramref name="issuer"/>; or, with no authority, the public constructor's provider.
+    /// <see cref="JwksKeyProviderOptions.JwksUrls"/> is ignored with an authority; the authority is checked by the caller.
+    /// </summary>
+    internal JwksKeyProvider(JwksKeyProviderOptions options, Uri? authority, string? issuer, HttpClient? httpClient, TimeProvider? timeProvider, ILogger? logger)
     {
         _settings = new JwksSettings(options);
-        Uri[] urls = CheckUrls(options.JwksUrls, options.RequireHttps);
+        Uri[] urls = authority is null ? CheckUrls(options.JwksUrls, options.RequireHttps) : [DiscoveryDocument.DocumentUrlOf(authority)];
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         if (httpClient is null)
@@ -66,7 +76,14 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
 
         _unknownKeys = new UnknownKeyCache(_settings.UnknownKeyCacheSize);
         _staleTimer = _time.CreateTimer(static s => ((JwksKeyProvider)s!).Republish(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _sources = [.. urls.Select(url => new JwksSource(url, _settings, httpClient, _time, _logger, Republish))];
+        _sources = [.. urls.Select(url => new JwksSource(
+            url,
+            _settings,
+            httpClient,
+            _time,
+            _logger,
+            Republish,
+            authority is null ? null : new DiscoveryDocument(url, issuer!, _settings, options.RequireHttps, _time, _logger)))];
         PrimaryUrl = _sources[0].Url.ToString();
         Telemetry.Track(this);
         foreach (JwksSource source in _sources)
@@ -247,12 +264,12 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
 
         foreach (Uri url in urls)
         {
-            if (url is null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            if (!FetchUrl.IsAbsoluteHttp(url))
             {
                 throw new ArgumentOutOfRangeException(option, url, "JWKS URLs must be absolute http(s) URLs.");
             }
 
-            if (requireHttps && url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback)
+            if (FetchUrl.IsRefusedPlainHttp(url, requireHttps))
             {
                 throw new ArgumentOutOfRangeException(option, url, "JWKS URLs must use HTTPS (plain HTTP is allowed only to a loopback host, or with RequireHttps = false).");
             }

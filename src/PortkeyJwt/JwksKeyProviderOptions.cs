@@ -47,4 +47,10 @@ public sealed class JwksKeyProviderOptions
 
     /// <summary>Most unknown <c>kid</c>s remembered during the cooldown; default 10,000, from 16 to 1,000,000.</summary>
     public int UnknownKeyCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// Age after which a trust anchor's OIDC discovery document (<see cref="TrustAnchor.Authority"/>) is fetched again, before
+    /// the next JWKS fetch; default 24 hours, from 1 minute to 30 days.
+    /// </summary>
+    public TimeSpan DiscoveryRefreshInterval { get; set; } = TimeSpan.FromHours(24);
 }

@@ -10,7 +10,7 @@ namespace PortkeyJwt;
 /// Owns the anchors' key providers: dispose it when the gateway stops.
 /// </summary>
 /// <remarks>
-/// Build it once at startup and share it; it is thread-safe. Anchors with <see cref="TrustAnchor.JwksUrls"/> fetch nothing
+/// Build it once at startup and share it; it is thread-safe. Anchors with <see cref="TrustAnchor.JwksUrls"/> or <see cref="TrustAnchor.Authority"/> fetch nothing
 /// until the first token routed to them (concurrent first tokens share one fetch). Each anchor has its own key set,
 /// validated-token cache and unknown-<c>kid</c> caches, so two anchors may publish the same <c>kid</c>.
 /// </remarks>
@@ -156,12 +156,13 @@ public sealed class TrustAnchorSet : IDisposable
     private static Func<JwksKeyProvider> KeySource(TrustAnchor anchor, JwksKeyProviderOptions shared, HttpClient? httpClient, TimeProvider time, ILogger? logger, string prefix)
     {
         bool remote = anchor.JwksUrls is { Count: > 0 };
-        if (remote == anchor.Jwks is not null)
+        Uri? authority = anchor.Authority;
+        if ((remote ? 1 : 0) + (authority is null ? 0 : 1) + (anchor.Jwks is null ? 0 : 1) != 1)
         {
-            throw new ArgumentException("Exactly one key source is required: JwksUrls or Jwks.", prefix + nameof(TrustAnchor.JwksUrls));
+            throw new ArgumentException("Exactly one key source is required: JwksUrls, Authority or Jwks.", prefix + nameof(TrustAnchor.JwksUrls));
         }
 
-        if (!remote)
+        if (anchor.Jwks is not null)
         {
             string json = anchor.Jwks!;
             JwksKeyProvider keys;
@@ -179,7 +180,7 @@ public sealed class TrustAnchorSet : IDisposable
 
         var options = new JwksKeyProviderOptions
         {
-            JwksUrls = [.. anchor.JwksUrls],
+            JwksUrls = remote ? [.. anchor.JwksUrls] : [],
             RequireHttps = shared.RequireHttps,
             FetchTimeout = shared.FetchTimeout,
             MaxResponseBytes = shared.MaxResponseBytes,
@@ -191,17 +192,29 @@ public sealed class TrustAnchorSet : IDisposable
             RetryDelay = shared.RetryDelay,
             MaxStaleness = shared.MaxStaleness,
             UnknownKeyCacheSize = shared.UnknownKeyCacheSize,
+            DiscoveryRefreshInterval = shared.DiscoveryRefreshInterval,
         };
-        try
+        if (authority is not null)
         {
-            JwksKeyProvider.CheckUrls(options.JwksUrls, options.RequireHttps);
+            if (DiscoveryDocument.AuthorityProblem(authority, options.RequireHttps) is { } problem)
+            {
+                throw new ArgumentOutOfRangeException(prefix + nameof(TrustAnchor.Authority), authority, problem);
+            }
         }
-        catch (ArgumentOutOfRangeException e)
+        else
         {
-            throw new ArgumentOutOfRangeException(prefix + nameof(TrustAnchor.JwksUrls), Bare(e));
+            try
+            {
+                JwksKeyProvider.CheckUrls(options.JwksUrls, options.RequireHttps);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new ArgumentOutOfRangeException(prefix + nameof(TrustAnchor.JwksUrls), Bare(e));
+            }
         }
 
         _ = new JwksSettings(options); // the shared fetch settings are checked now, not at the first token
-        return () => new JwksKeyProvider(options, httpClient, time, logger);
+        string issuer = anchor.Issuer;
+        return () => new JwksKeyProvider(options, authority, issuer, httpClient, time, logger);
     }
 }
