@@ -136,9 +136,16 @@ internal sealed partial class DiscoveryDocument
     internal static DiscoveryFailure? Read(ReadOnlySpan<byte> utf8Json, string issuer, bool requireHttps, out Uri? jwksUri)
     {
         jwksUri = null;
-        if (!JsonSyntax.IsObject(utf8Json, MaxDocumentDepth))
+        var members = default(MemberScan);
+        if (!JsonSyntax.IsObject(utf8Json, ref members, MaxDocumentDepth))
         {
             return Invalid("not a well-formed JSON object");
+        }
+
+        if (members.Repeated is { } repeated)
+        {
+            // Readers disagree on which of two values counts (IdentityModel takes the last): the document is ambiguous.
+            return Invalid($"{repeated} appears more than once");
         }
 
         OpenIdConnectConfiguration configuration;
@@ -202,6 +209,35 @@ internal sealed partial class DiscoveryDocument
 
     [LoggerMessage(21, LogLevel.Information, "OIDC discovery document {Url}: jwks_uri changed from {Previous} to {JwksUri}")]
     private static partial void LogJwksUriChanged(ILogger logger, Uri url, Uri previous, Uri jwksUri);
+
+    /// <summary>Notes a repeat of either member the keys depend on, as the syntax pass visits the document's members.</summary>
+    private struct MemberScan : JsonSyntax.IMemberVisitor
+    {
+        /// <summary>Longest raw key that can still unescape to <c>jwks_uri</c> (every character as <c>\uXXXX</c>).</summary>
+        private const int MaxEscapedNameLength = 8 * 6;
+
+        private bool _issuer;
+        private bool _jwksUri;
+
+        /// <summary>The first member seen twice, if any.</summary>
+        public string? Repeated { get; private set; }
+
+        public void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member)
+        {
+            Span<byte> buffer = member.KeyEscaped ? stackalloc byte[MaxEscapedNameLength] : default;
+            ReadOnlySpan<byte> name = member.KeyEscaped ? JsonRead.UnescapedKey(json, member, buffer) : member.RawKey(json);
+            if (name.SequenceEqual("issuer"u8))
+            {
+                Repeated ??= _issuer ? "issuer" : null;
+                _issuer = true;
+            }
+            else if (name.SequenceEqual("jwks_uri"u8))
+            {
+                Repeated ??= _jwksUri ? "jwks_uri" : null;
+                _jwksUri = true;
+            }
+        }
+    }
 
     /// <summary>A good document's <c>jwks_uri</c> and when it was fetched.</summary>
     private sealed record Resolved(Uri JwksUri, DateTimeOffset FetchedAt);
