@@ -66,6 +66,12 @@ public sealed class PortkeyJwtServiceOptions
     /// <summary>Most unknown <c>kid</c>s remembered during the cooldown; default 10,000, from 16 to 1,000,000.</summary>
     public int UnknownKeyCacheSize { get; set; } = ProviderDefaults.UnknownKeyCacheSize;
 
+    /// <summary>
+    /// Age after which an issuer's OIDC discovery document (<see cref="TrustAnchorOptions.Authority"/>) is fetched again,
+    /// before its next JWKS fetch; default 24 hours, from 1 minute to 30 days.
+    /// </summary>
+    public TimeSpan DiscoveryRefreshInterval { get; set; } = ProviderDefaults.DiscoveryRefreshInterval;
+
     /// <summary>Tolerance for clock differences, applied to <c>exp</c>, <c>nbf</c> and <c>iat</c>; default 60 seconds, from zero to 5 minutes.</summary>
     public TimeSpan ClockSkew { get; set; } = ValidatorDefaults.ClockSkew;
 
@@ -126,6 +132,7 @@ public sealed class PortkeyJwtServiceOptions
         RetryDelay = RetryDelay,
         MaxStaleness = MaxStaleness,
         UnknownKeyCacheSize = UnknownKeyCacheSize,
+        DiscoveryRefreshInterval = DiscoveryRefreshInterval,
     };
 
     /// <summary>The validator options these settings describe (a new object each call).</summary>
