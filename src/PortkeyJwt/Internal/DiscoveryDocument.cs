@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -101,6 +102,8 @@ internal sealed partial class DiscoveryDocument
             return null;
         }
 
+        using Activity? activity = Telemetry.Source.StartActivity("PortkeyJwt.DiscoveryFetch", ActivityKind.Client);
+        activity?.SetTag("url.full", DocumentUrl.ToString());
         DiscoveryFailure? failure;
         Uri? jwksUri = null;
         using (HttpGetResult response = await HardenedGet.GetAsync(
@@ -109,6 +112,12 @@ internal sealed partial class DiscoveryDocument
             failure = response.Answered
                 ? Read(response.Body.Span, _issuer, _requireHttps, out jwksUri)
                 : new DiscoveryFailure(response.FailureKind!, $"discovery document: {response.Error}");
+        }
+
+        activity?.SetTag("portkeyjwt.outcome", failure?.Kind ?? "success");
+        if (failure is not null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, failure.Error);
         }
 
         if (failure is null)
