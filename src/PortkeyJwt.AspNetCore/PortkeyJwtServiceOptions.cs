@@ -66,6 +66,24 @@ public sealed class PortkeyJwtServiceOptions
     /// <summary>Most unknown <c>kid</c>s remembered during the cooldown; default 10,000, from 16 to 1,000,000.</summary>
     public int UnknownKeyCacheSize { get; set; } = ProviderDefaults.UnknownKeyCacheSize;
 
+    /// <summary>
+    /// Age after which an issuer's OIDC discovery document (<see cref="TrustAnchorOptions.Authority"/>) is fetched again,
+    /// before its next JWKS fetch; default 24 hours, from 1 minute to 30 days.
+    /// </summary>
+    public TimeSpan DiscoveryRefreshInterval { get; set; } = ProviderDefaults.DiscoveryRefreshInterval;
+
+    /// <summary>
+    /// Most key fetches in flight at once, over every issuer (<see cref="Issuers"/>) or every JWKS URL; default 8, from 1 to
+    /// 256. The others wait, within <see cref="FetchTimeout"/>.
+    /// </summary>
+    public int MaxConcurrentFetches { get; set; } = ProviderDefaults.MaxConcurrentFetches;
+
+    /// <summary>
+    /// With <see cref="Issuers"/>: an issuer with no token for this long stops refreshing its keys in the background, keeps
+    /// its last good keys within <see cref="MaxStaleness"/>, and its next token starts a refresh; default 1 hour, from 1 minute to 30 days.
+    /// </summary>
+    public TimeSpan AnchorIdleTimeout { get; set; } = ProviderDefaults.AnchorIdleTimeout;
+
     /// <summary>Tolerance for clock differences, applied to <c>exp</c>, <c>nbf</c> and <c>iat</c>; default 60 seconds, from zero to 5 minutes.</summary>
     public TimeSpan ClockSkew { get; set; } = ValidatorDefaults.ClockSkew;
 
@@ -126,6 +144,9 @@ public sealed class PortkeyJwtServiceOptions
         RetryDelay = RetryDelay,
         MaxStaleness = MaxStaleness,
         UnknownKeyCacheSize = UnknownKeyCacheSize,
+        DiscoveryRefreshInterval = DiscoveryRefreshInterval,
+        MaxConcurrentFetches = MaxConcurrentFetches,
+        AnchorIdleTimeout = AnchorIdleTimeout,
     };
 
     /// <summary>The validator options these settings describe (a new object each call).</summary>

@@ -8,7 +8,7 @@ namespace PortkeyJwt.AspNetCore;
 /// <remarks>
 /// List properties start empty, so that configuration binding (which appends to a list) never duplicates a default; an
 /// empty optional list means the core's default (for example, an empty <see cref="Workspaces"/> allows any workspace).
-/// Exactly one key source is required: <see cref="JwksUrls"/>, <see cref="Jwks"/> or <see cref="JwksFile"/>.
+/// Exactly one key source is required: <see cref="JwksUrls"/>, <see cref="Authority"/>, <see cref="Jwks"/> or <see cref="JwksFile"/>.
 /// </remarks>
 public sealed class TrustAnchorOptions
 {
@@ -17,6 +17,13 @@ public sealed class TrustAnchorOptions
 
     /// <summary>Key source: this issuer's JWKS URLs (merged). Nothing is fetched until the first token naming this issuer.</summary>
     public IList<Uri> JwksUrls { get; set; } = [];
+
+    /// <summary>
+    /// Key source: the OpenID Provider whose discovery document (<c>{Authority}/.well-known/openid-configuration</c>) names
+    /// the JWKS; its <c>issuer</c> must be exactly <see cref="Issuer"/> and its <c>jwks_uri</c> HTTPS (see
+    /// <see cref="TrustAnchor.Authority"/>). Nothing is fetched until the first token naming this issuer.
+    /// </summary>
+    public Uri? Authority { get; set; }
 
     /// <summary>Key source: a fixed JWKS document (<c>{"keys":[…]}</c>, public keys), loaded when the host starts.</summary>
     public string? Jwks { get; set; }
@@ -57,6 +64,7 @@ public sealed class TrustAnchorOptions
         {
             Issuer = Issuer,
             JwksUrls = [.. JwksUrls],
+            Authority = Authority,
             Jwks = string.IsNullOrEmpty(Jwks) ? null : Jwks,
             Organisations = [.. Organisations],
             Workspaces = Workspaces.Count > 0 ? [.. Workspaces] : null,

@@ -5,7 +5,8 @@ namespace PortkeyJwt.Cli;
 /// <summary>
 /// <c>validate --trust FILE</c>: the trusted issuers as JSON, <c>{"Issuers":[{…}, …]}</c>, each member named as a
 /// <see cref="TrustAnchor"/> property (case-insensitive), plus <c>JwksFile</c>: a JWKS file, relative to the trust file's
-/// directory, read here and passed as <see cref="TrustAnchor.Jwks"/>. An unknown member is an error, so a typo cannot
+/// directory, read here and passed as <see cref="TrustAnchor.Jwks"/>. Keys come from exactly one of <c>JwksUrls</c>,
+/// <c>Authority</c> (OIDC discovery), <c>Jwks</c> or <c>JwksFile</c>. An unknown member is an error, so a typo cannot
 /// silently drop a restriction.
 /// </summary>
 internal static class TrustFile
@@ -45,7 +46,7 @@ internal static class TrustFile
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !TryGet(document.RootElement, "Issuers", out JsonElement issuers) || issuers.ValueKind != JsonValueKind.Array)
             {
-                await Fail(io, path, """expected {"Issuers":[{"Issuer":…, "JwksUrls"|"Jwks"|"JwksFile":…, "Organisations":[…]}, …]}""");
+                await Fail(io, path, """expected {"Issuers":[{"Issuer":…, "JwksUrls"|"Authority"|"Jwks"|"JwksFile":…, "Organisations":[…]}, …]}""");
                 return null;
             }
 
@@ -67,6 +68,7 @@ internal static class TrustFile
                     {
                         "ISSUER" => String(member, v => anchor.Issuer = v),
                         "JWKSURLS" => Urls(member, anchor),
+                        "AUTHORITY" => Authority(member, anchor),
                         "JWKS" => member.Value.ValueKind == JsonValueKind.Object ? Set(() => anchor.Jwks = member.Value.GetRawText()) : String(member, v => anchor.Jwks = v),
                         "JWKSFILE" => String(member, v => jwksFile = v),
                         "ORGANISATIONS" => Strings(member, v => anchor.Organisations = v),
@@ -88,9 +90,9 @@ internal static class TrustFile
 
                 if (jwksFile is not null)
                 {
-                    if (anchor.Jwks is not null || anchor.JwksUrls.Count > 0)
+                    if (anchor.Jwks is not null || anchor.JwksUrls.Count > 0 || anchor.Authority is not null)
                     {
-                        await Fail(io, path, $"{where}: give exactly one key source: JwksUrls, Jwks or JwksFile");
+                        await Fail(io, path, $"{where}: give exactly one key source: JwksUrls, Authority, Jwks or JwksFile");
                         return null;
                     }
 
@@ -206,18 +208,45 @@ internal static class TrustFile
 
         foreach (JsonElement value in member.Value.EnumerateArray())
         {
-            if (!Uri.TryCreate(value.GetString(), UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            string? urlProblem = HttpUrl(member, value, out Uri? url);
+            if (urlProblem is not null)
             {
-                return $"{member.Name}: '{value.GetString()}' is not an http(s) URL";
+                return urlProblem;
             }
 
-            if (url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback)
-            {
-                // Checked here, as for --jwks: the library's message offers RequireHttps = false, which the CLI has no flag for.
-                return $"{member.Name}: plain http is allowed only to loopback (localhost, 127.0.0.1, [::1]); use an https URL";
-            }
+            anchor.JwksUrls.Add(url!);
+        }
 
-            anchor.JwksUrls.Add(url);
+        return null;
+    }
+
+    /// <summary>An issuer's OIDC authority: its discovery document names the JWKS (the library checks the rest).</summary>
+    private static string? Authority(JsonProperty member, TrustAnchor anchor)
+    {
+        if (member.Value.ValueKind != JsonValueKind.String)
+        {
+            return $"{member.Name}: expected a string";
+        }
+
+        string? problem = HttpUrl(member, member.Value, out Uri? url);
+        anchor.Authority = url;
+        return problem;
+    }
+
+    /// <summary>An absolute http(s) URL, plain http only to loopback; otherwise why not.</summary>
+    private static string? HttpUrl(JsonProperty member, JsonElement value, out Uri? url)
+    {
+        if (!Uri.TryCreate(value.GetString(), UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            url = null;
+            return $"{member.Name}: '{value.GetString()}' is not an http(s) URL";
+        }
+
+        if (url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback)
+        {
+            // Checked here, as for --jwks: the library's message offers RequireHttps = false, which the CLI has no flag for.
+            url = null;
+            return $"{member.Name}: plain http is allowed only to loopback (localhost, 127.0.0.1, [::1]); use an https URL";
         }
 
         return null;

@@ -55,19 +55,21 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range, a URL is missing, not absolute, or plain HTTP to a non-loopback host while <see cref="JwksKeyProviderOptions.RequireHttps"/>.</exception>
     /// <remarks>The first fetch starts at once in the background; call <see cref="WarmUpAsync"/> to wait for it.</remarks>
     public JwksKeyProvider(JwksKeyProviderOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILogger? logger = null)
-        : this(options, httpClient, timeProvider, logger, fetchSlots: null, anchor: false)
+        : this(options, authority: null, issuer: null, httpClient, timeProvider, logger, fetchSlots: null, anchor: false)
     {
     }
 
     /// <summary>
-    /// A remote provider; with <paramref name="anchor"/>, a trust anchor's: its fetches share the set's
+    /// A remote provider. With <paramref name="anchor"/>, a trust anchor's: its fetches share the set's
     /// <paramref name="fetchSlots"/>, and its background refresh stops after <see cref="JwksKeyProviderOptions.AnchorIdleTimeout"/>
-    /// without a token (see <see cref="NoteUse"/>).
+    /// without a token (see <see cref="NoteUse"/>). With <paramref name="authority"/>, the keys are those at the
+    /// <c>jwks_uri</c> of its OIDC discovery document, whose <c>issuer</c> must be <paramref name="issuer"/>;
+    /// <see cref="JwksKeyProviderOptions.JwksUrls"/> is then ignored, and the authority is checked by the caller.
     /// </summary>
-    internal JwksKeyProvider(JwksKeyProviderOptions options, HttpClient? httpClient, TimeProvider? timeProvider, ILogger? logger, FetchSlots? fetchSlots, bool anchor)
+    internal JwksKeyProvider(JwksKeyProviderOptions options, Uri? authority, string? issuer, HttpClient? httpClient, TimeProvider? timeProvider, ILogger? logger, FetchSlots? fetchSlots, bool anchor)
     {
         _settings = new JwksSettings(options);
-        Uri[] urls = CheckUrls(options.JwksUrls, options.RequireHttps);
+        Uri[] urls = authority is null ? CheckUrls(options.JwksUrls, options.RequireHttps) : [DiscoveryDocument.DocumentUrlOf(authority)];
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         if (httpClient is null)
@@ -84,7 +86,16 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
         _lastUseMs = UseClockMs();
         fetchSlots ??= new FetchSlots(_settings.MaxConcurrentFetches);
         Func<bool>? isIdle = anchor ? IsIdle : null;
-        _sources = [.. urls.Select(url => new JwksSource(url, _settings, httpClient, _time, _logger, Republish, fetchSlots, isIdle))];
+        _sources = [.. urls.Select(url => new JwksSource(
+            url,
+            _settings,
+            httpClient,
+            _time,
+            _logger,
+            Republish,
+            fetchSlots,
+            isIdle,
+            authority is null ? null : new DiscoveryDocument(url, issuer!, _settings, options.RequireHttps, _time, _logger)))];
         PrimaryUrl = _sources[0].Url.ToString();
         Telemetry.Track(this);
         foreach (JwksSource source in _sources)
@@ -300,12 +311,12 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
 
         foreach (Uri url in urls)
         {
-            if (url is null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            if (!FetchUrl.IsAbsoluteHttp(url))
             {
                 throw new ArgumentOutOfRangeException(option, url, "JWKS URLs must be absolute http(s) URLs.");
             }
 
-            if (requireHttps && url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback)
+            if (FetchUrl.IsRefusedPlainHttp(url, requireHttps))
             {
                 throw new ArgumentOutOfRangeException(option, url, "JWKS URLs must use HTTPS (plain HTTP is allowed only to a loopback host, or with RequireHttps = false).");
             }

@@ -61,4 +61,10 @@ public sealed class JwksKeyProviderOptions
     /// refresh. Default 1 hour, from 1 minute to 30 days; a single provider outside a set always refreshes.
     /// </summary>
     public TimeSpan AnchorIdleTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Age after which a trust anchor's OIDC discovery document (<see cref="TrustAnchor.Authority"/>) is fetched again, before
+    /// the next JWKS fetch; default 24 hours, from 1 minute to 30 days.
+    /// </summary>
+    public TimeSpan DiscoveryRefreshInterval { get; set; } = TimeSpan.FromHours(24);
 }

@@ -7,7 +7,7 @@ namespace PortkeyJwt;
 /// out of range makes its constructor throw <see cref="ArgumentException"/> naming the anchor and the option.
 /// </summary>
 /// <remarks>
-/// Exactly one key source must be set: <see cref="JwksUrls"/> or <see cref="Jwks"/>.
+/// Exactly one key source must be set: <see cref="JwksUrls"/>, <see cref="Authority"/> or <see cref="Jwks"/>.
 /// </remarks>
 public sealed class TrustAnchor
 {
@@ -16,11 +16,21 @@ public sealed class TrustAnchor
 
     /// <summary>
     /// Key source: the JWKS URLs of this issuer (keys from all of them are merged, as one issuer's). Nothing is fetched when the
-    /// set is built: the first token routed to this anchor starts the fetch. Empty (the default) when <see cref="Jwks"/> is set.
+    /// set is built: the first token routed to this anchor starts the fetch. Empty (the default) when <see cref="Authority"/> or <see cref="Jwks"/> is set.
     /// </summary>
     public IList<Uri> JwksUrls { get; set; } = [];
 
-    /// <summary>Key source: the JWKS document itself, <c>{"keys":[…]}</c>, loaded when the set is built. Null (the default) when <see cref="JwksUrls"/> is set.</summary>
+    /// <summary>
+    /// Key source: the OpenID Provider whose discovery document, <c>{Authority}/.well-known/openid-configuration</c>, names
+    /// the JWKS (<c>jwks_uri</c>); for example <c>https://login.example/tenant/v2.0</c>. The document's <c>issuer</c> must be
+    /// exactly <see cref="Issuer"/> (OIDC Discovery §4.3) and its <c>jwks_uri</c> HTTPS, or the anchor has no keys; the
+    /// document is fetched again after <see cref="JwksKeyProviderOptions.DiscoveryRefreshInterval"/>. Absolute, HTTPS unless
+    /// the host is loopback (or <see cref="JwksKeyProviderOptions.RequireHttps"/> is off), no query. Nothing is fetched when
+    /// the set is built. Null (the default) when <see cref="JwksUrls"/> or <see cref="Jwks"/> is set.
+    /// </summary>
+    public Uri? Authority { get; set; }
+
+    /// <summary>Key source: the JWKS document itself, <c>{"keys":[…]}</c>, loaded when the set is built. Null (the default) when <see cref="JwksUrls"/> or <see cref="Authority"/> is set.</summary>
     public string? Jwks { get; set; }
 
     /// <summary>

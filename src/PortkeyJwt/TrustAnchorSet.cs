@@ -10,7 +10,7 @@ namespace PortkeyJwt;
 /// Owns the anchors' key providers: dispose it when the gateway stops.
 /// </summary>
 /// <remarks>
-/// Build it once at startup and share it; it is thread-safe. Anchors with <see cref="TrustAnchor.JwksUrls"/> fetch nothing
+/// Build it once at startup and share it; it is thread-safe. Anchors with <see cref="TrustAnchor.JwksUrls"/> or <see cref="TrustAnchor.Authority"/> fetch nothing
 /// until the first token routed to them (concurrent first tokens share one fetch). Each anchor has its own key set,
 /// validated-token cache and unknown-<c>kid</c> caches, so two anchors may publish the same <c>kid</c>.
 /// </remarks>
@@ -293,12 +293,13 @@ public sealed class TrustAnchorSet : IDisposable
         JwksKeyProviderOptions shared = _fetchOptions;
         ILogger? logger = _logger;
         bool remote = anchor.JwksUrls is { Count: > 0 };
-        if (remote == anchor.Jwks is not null)
+        Uri? authority = anchor.Authority;
+        if ((remote ? 1 : 0) + (authority is null ? 0 : 1) + (anchor.Jwks is null ? 0 : 1) != 1)
         {
-            throw new ArgumentException("Exactly one key source is required: JwksUrls or Jwks.", prefix + nameof(TrustAnchor.JwksUrls));
+            throw new ArgumentException("Exactly one key source is required: JwksUrls, Authority or Jwks.", prefix + nameof(TrustAnchor.JwksUrls));
         }
 
-        if (!remote)
+        if (anchor.Jwks is not null)
         {
             string json = anchor.Jwks!;
             JwksKeyProvider keys;
@@ -316,7 +317,7 @@ public sealed class TrustAnchorSet : IDisposable
 
         var options = new JwksKeyProviderOptions
         {
-            JwksUrls = [.. anchor.JwksUrls],
+            JwksUrls = remote ? [.. anchor.JwksUrls] : [],
             RequireHttps = shared.RequireHttps,
             FetchTimeout = shared.FetchTimeout,
             MaxResponseBytes = shared.MaxResponseBytes,
@@ -330,16 +331,28 @@ public sealed class TrustAnchorSet : IDisposable
             UnknownKeyCacheSize = shared.UnknownKeyCacheSize,
             MaxConcurrentFetches = shared.MaxConcurrentFetches,
             AnchorIdleTimeout = shared.AnchorIdleTimeout,
+            DiscoveryRefreshInterval = shared.DiscoveryRefreshInterval,
         };
-        try
+        if (authority is not null)
         {
-            JwksKeyProvider.CheckUrls(options.JwksUrls, options.RequireHttps);
+            if (DiscoveryDocument.AuthorityProblem(authority, options.RequireHttps) is { } problem)
+            {
+                throw new ArgumentOutOfRangeException(prefix + nameof(TrustAnchor.Authority), authority, problem);
+            }
         }
-        catch (ArgumentOutOfRangeException e)
+        else
         {
-            throw new ArgumentOutOfRangeException(prefix + nameof(TrustAnchor.JwksUrls), Bare(e));
+            try
+            {
+                JwksKeyProvider.CheckUrls(options.JwksUrls, options.RequireHttps);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new ArgumentOutOfRangeException(prefix + nameof(TrustAnchor.JwksUrls), Bare(e));
+            }
         }
 
-        return () => new JwksKeyProvider(options, _httpClient, _time, logger, _fetchSlots, anchor: true);
+        string issuer = anchor.Issuer;
+        return () => new JwksKeyProvider(options, authority, issuer, _httpClient, _time, logger, _fetchSlots, anchor: true);
     }
 }

@@ -26,6 +26,9 @@ public sealed class ConfigurationTests
             "RetryDelay": "00:00:02",
             "MaxStaleness": "06:00:00",
             "UnknownKeyCacheSize": 2000,
+            "DiscoveryRefreshInterval": "12:00:00",
+            "MaxConcurrentFetches": 3,
+            "AnchorIdleTimeout": "02:00:00",
             "ClockSkew": "00:01:30",
             "AllowedAlgorithms": [ "ES256", "RS256" ],
             "ValidIssuers": [ "https://auth.example.com" ],
@@ -59,6 +62,9 @@ public sealed class ConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(2), options.RetryDelay);
         Assert.Equal(TimeSpan.FromHours(6), options.MaxStaleness);
         Assert.Equal(2000, options.UnknownKeyCacheSize);
+        Assert.Equal(TimeSpan.FromHours(12), options.DiscoveryRefreshInterval);
+        Assert.Equal(3, options.MaxConcurrentFetches);
+        Assert.Equal(TimeSpan.FromHours(2), options.AnchorIdleTimeout);
         Assert.Equal(TimeSpan.FromSeconds(90), options.ClockSkew);
         Assert.Equal(["ES256", "RS256"], options.AllowedAlgorithms);
         Assert.Equal(["https://auth.example.com"], options.ValidIssuers);

@@ -17,6 +17,7 @@ public sealed class TrustAnchorTests
 {
     private const string IssuerA = "https://login.acme.example.com";
     private const string IssuerB = "https://sts.globex.example.net/tenant-7";
+    private const string DiscoveryPath = "/.well-known/openid-configuration";
 
     private readonly TestKey _keyA = new("key-1");
     private readonly TestKey _keyB = new("key-1");
@@ -84,6 +85,42 @@ public sealed class TrustAnchorTests
     }
 
     [Fact]
+    public async Task Issuers_Authority_DiscoversTheJwks_AndAuthenticates_FetchingTheDocumentOnce()
+    {
+        // A's keys come through its discovery document; B's from a JWKS URL. Both publish kid key-1.
+        await using JwksServer idpA = await JwksServer.StartAsync(TestKey.Jwks(_keyA));
+        idpA.Serve($$"""{"issuer":"{{IssuerA}}","jwks_uri":"{{idpA.Url}}"}""", DiscoveryPath);
+        await using JwksServer jwksB = await JwksServer.StartAsync(TestKey.Jwks(_keyB));
+        await using Gateway gateway = await Gateway.StartFromConfigurationAsync(Section(
+            new JsonObject { ["Issuer"] = IssuerA, ["Authority"] = new Uri(idpA.Url, "/").ToString(), ["Organisations"] = new JsonArray("org-acme") },
+            new JsonObject { ["Issuer"] = IssuerB, ["JwksUrls"] = new JsonArray(jwksB.Url.ToString()), ["Organisations"] = new JsonArray("org-globex") }));
+        Assert.Equal(0, idpA.RequestCount);
+
+        using HttpResponseMessage fromA = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/me", "Authorization", Token(_keyA, IssuerA, "org-acme")));
+        using HttpResponseMessage again = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/me", "Authorization", Token(_keyA, IssuerA, "org-acme")));
+        using HttpResponseMessage bAsA = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/me", "Authorization", Token(_keyB, IssuerA, "org-acme")));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized), (fromA.StatusCode, again.StatusCode, bAsA.StatusCode));
+        Assert.Equal((1, 1), (idpA.RequestsTo(DiscoveryPath), idpA.RequestsTo(JwksServer.JwksPath)));
+        Assert.Equal(0, jwksB.RequestCount);
+    }
+
+    [Fact]
+    public async Task Issuers_Authority_WhoseDocumentNamesAnotherIssuer_Is401_AndItsJwksIsNeverFetched()
+    {
+        await using JwksServer idpA = await JwksServer.StartAsync(TestKey.Jwks(_keyA));
+        idpA.Serve($$"""{"issuer":"{{IssuerB}}","jwks_uri":"{{idpA.Url}}"}""", DiscoveryPath);
+        await using Gateway gateway = await Gateway.StartFromConfigurationAsync(Section(
+            new JsonObject { ["Issuer"] = IssuerA, ["Authority"] = new Uri(idpA.Url, "/").ToString(), ["Organisations"] = new JsonArray("org-acme") }));
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/me", "Authorization", Token(_keyA, IssuerA, "org-acme")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("KeysUnavailable", Assert.Single(response.Headers.WwwAuthenticate).ToString(), StringComparison.Ordinal);
+        Assert.Equal((1, 0), (idpA.RequestsTo(DiscoveryPath), idpA.RequestsTo(JwksServer.JwksPath)));
+    }
+
+    [Fact]
     public async Task Issuers_JwksFile_IsReadFromTheContentRoot()
     {
         string root = Directory.CreateTempSubdirectory("portkeyjwt-").FullName;
@@ -125,6 +162,10 @@ public sealed class TrustAnchorTests
                 "Issuer": "https://sts.globex.example.net",
                 "Jwks": {{JsonValue.Create(jwks).ToJsonString()}},
                 "Organisations": [ "*" ]
+              }, {
+                "Issuer": "https://login.initech.example/tenant/v2.0",
+                "Authority": "https://login.initech.example/tenant/v2.0",
+                "Organisations": [ "org-initech" ]
               } ] } }
             """;
         IConfiguration configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
@@ -155,6 +196,12 @@ public sealed class TrustAnchorTests
         Assert.Equal((defaults.Workspaces, defaults.Audiences, defaults.AllowedAlgorithms, defaults.DefaultOrganisation, defaults.DefaultWorkspace), (minimal.Workspaces, minimal.Audiences, minimal.AllowedAlgorithms, minimal.DefaultOrganisation, minimal.DefaultWorkspace));
         Assert.Equal(defaults.ScopeClaims, minimal.ScopeClaims);
         Assert.Empty(minimal.RequiredScopes);
+        Assert.Null(minimal.Authority);
+
+        TrustAnchor discovered = anchors[2];
+        Assert.Equal(new Uri("https://login.initech.example/tenant/v2.0"), discovered.Authority);
+        Assert.Empty(discovered.JwksUrls);
+        Assert.Null(discovered.Jwks);
     }
 
     [Fact]
@@ -182,6 +229,11 @@ public sealed class TrustAnchorTests
         { """{ "Issuers": [ { "Issuer": "https://a.example.com", "JwksUrls": [ "https://a.example.com/jwks" ], "Organisations": [ "*" ] }, { "Issuer": "https://a.example.com", "JwksUrls": [ "https://b.example.com/jwks" ], "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:1:Issuer: " },
         { """{ "Issuers": [ { "Issuer": "https://a.example.com", "JwksUrls": [ "http://a.example.com/jwks" ], "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:0:JwksUrls: " },
         { """{ "Issuers": [ { "Issuer": "https://a.example.com", "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:0:JwksUrls: " },
+        { """{ "Issuers": [ { "Issuer": "https://a.example.com", "Authority": "http://a.example.com", "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:0:Authority: Authority must use HTTPS" },
+        { """{ "Issuers": [ { "Issuer": "https://a.example.com", "Authority": "https://a.example.com/?tenant=a", "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:0:Authority: Authority must have no query" },
+        { """{ "Issuers": [ { "Issuer": "https://a.example.com", "Authority": "ftp://a.example.com", "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:0:Authority: Authority must be an absolute http(s) URL" },
+        { """{ "Issuers": [ { "Issuer": "https://a.example.com", "Authority": "https://a.example.com", "JwksUrls": [ "https://a.example.com/jwks" ], "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:0:JwksUrls: Exactly one key source is required: JwksUrls, Authority or Jwks." },
+        { """{ "Issuers": [ { "Issuer": "https://a.example.com", "Authority": "https://a.example.com", "Organisations": [ "*" ] } ], "DiscoveryRefreshInterval": "00:00:30" }""", "PortkeyJwt: DiscoveryRefreshInterval: DiscoveryRefreshInterval must be from" },
         { """{ "Issuers": [ { "Issuer": "https://a.example.com", "Jwks": "{\"keys\":[]}", "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:0:Jwks: " },
         { """{ "Issuers": [ { "Issuer": "https://a.example.com", "JwksFile": "no-such-file.json", "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:0:JwksFile: " },
         { """{ "Issuers": [ { "Issuer": "https://a.example.com", "Jwks": "{}", "JwksFile": "keys.json", "Organisations": [ "*" ] } ] }""", "PortkeyJwt:Issuers:0:JwksFile: both Jwks and JwksFile are set" },

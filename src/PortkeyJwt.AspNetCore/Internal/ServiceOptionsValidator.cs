@@ -61,7 +61,7 @@ internal sealed partial class ServiceOptionsValidator(IServiceProvider services)
 
         if (combined.Count > 0)
         {
-            failures.Add($"PortkeyJwt: Issuers cannot be combined with {string.Join(", ", combined)}: with Issuers, each issuer has its own keys (PortkeyJwt:Issuers:N:JwksUrls, Jwks or JwksFile) and is its own valid issuer.");
+            failures.Add($"PortkeyJwt: Issuers cannot be combined with {string.Join(", ", combined)}: with Issuers, each issuer has its own keys (PortkeyJwt:Issuers:N:JwksUrls, Authority, Jwks or JwksFile) and is its own valid issuer.");
         }
 
         for (int i = 0; i < options.Issuers.Count; i++)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -7,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace PortkeyJwt.Internal;
 
 /// <summary>
-/// One JWKS URL: its last good key set, conditional-request validators, single-flight fetch, cooldown, backoff and the
+/// One JWKS URL (configured, or discovered: see <c>JwksSource.Discovery.cs</c>): its last good key set, conditional-request validators, single-flight fetch, cooldown, backoff and the
 /// background refresh timer. The provider merges the sources' sets and publishes the result.
 /// </summary>
 internal sealed partial class JwksSource : IDisposable
@@ -38,7 +37,7 @@ internal sealed partial class JwksSource : IDisposable
     private bool _disposed;
     private volatile bool _sleeping;
 
-    /// <param name="url">The JWKS URL.</param>
+    /// <param name="url">The JWKS URL, or with <paramref name="discovery"/> the discovery document's.</param>
     /// <param name="settings">The checked fetch policy.</param>
     /// <param name="http">The client to fetch with.</param>
     /// <param name="time">The clock of timers, cooldowns and staleness.</param>
@@ -49,11 +48,13 @@ internal sealed partial class JwksSource : IDisposable
     /// When given and true as the refresh timer fires, the background refresh stops until <see cref="WakeIfSleeping"/>
     /// (a trust anchor no token has named for a while).
     /// </param>
-    public JwksSource(Uri url, JwksSettings settings, HttpClient http, TimeProvider time, ILogger logger, Action published, FetchSlots fetchSlots, Func<bool>? isIdle = null)
+    /// <param name="discovery">For a trust anchor's <see cref="TrustAnchor.Authority"/>: the document that names the JWKS URL.</param>
+    public JwksSource(Uri url, JwksSettings settings, HttpClient http, TimeProvider time, ILogger logger, Action published, FetchSlots fetchSlots, Func<bool>? isIdle = null, DiscoveryDocument? discovery = null)
     {
         _fetchSlots = fetchSlots;
         _isIdle = isIdle;
         Url = url;
+        _discovery = discovery;
         _settings = settings;
         _http = http;
         _time = time;
@@ -63,6 +64,7 @@ internal sealed partial class JwksSource : IDisposable
         _systemClock = ReferenceEquals(time, TimeProvider.System);
     }
 
+    /// <summary>The JWKS URL; for an authority, its discovery document's URL (the JWKS URL is what the document names).</summary>
     public Uri Url { get; }
 
     /// <summary>The last good set and when it was last confirmed; null until the first success.</summary>
@@ -196,7 +198,7 @@ internal sealed partial class JwksSource : IDisposable
             return null;
         }
 
-        _inFlight = RunFetchAsync();
+        _inFlight = _discovery is null ? RunFetchAsync() : DiscoverThenFetchAsync();
         return _inFlight;
     }
 
@@ -320,93 +322,46 @@ internal sealed partial class JwksSource : IDisposable
 
     private async Task<FetchOutcome> FetchOnceAsync(CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Url);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/jwk-set+json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        Uri url = JwksUrl();
         SourceState? current = _state;
-        if (current is not null)
+        using HttpGetResult response = await HardenedGet.SendAsync(
+            _http,
+            url,
+            HardenedGet.JwksMediaTypes,
+            current is null ? null : _etag,
+            current is null ? null : _lastModified,
+            notModifiedAllowed: current is not null,
+            _settings.MaxResponseBytes,
+            "the final JWKS URL",
+            cancellationToken).ConfigureAwait(false);
+        if (!response.Answered)
         {
-            if (_etag is not null)
-            {
-                request.Headers.IfNoneMatch.Add(_etag);
-            }
-
-            request.Headers.IfModifiedSince = _lastModified;
+            return FetchOutcome.Fail(response.FailureKind!, response.Error!);
         }
 
-        using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.RequestMessage?.RequestUri is { } finalUri && finalUri != Url)
+        if (response.NotModified)
         {
-            return FetchOutcome.Fail("redirect", "the request was redirected; redirects are not followed (configure the final JWKS URL)");
+            return FetchOutcome.Success("not_modified", Confirmed(current!.Keys, response, _time.GetUtcNow()));
         }
 
-        int status = (int)response.StatusCode;
-        if (response.StatusCode == HttpStatusCode.NotModified && current is not null)
-        {
-            return FetchOutcome.Success("not_modified", Confirmed(current.Keys, response, _time.GetUtcNow()));
-        }
-
-        if (status is >= 300 and < 400)
-        {
-            return FetchOutcome.Fail("redirect", $"HTTP {status} redirect refused; redirects are not followed (configure the final JWKS URL)");
-        }
-
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            return FetchOutcome.Fail("http_error", $"HTTP {status}");
-        }
-
-        if (response.Content.Headers.ContentLength > _settings.MaxResponseBytes)
-        {
-            return FetchOutcome.Fail("too_large", $"the response declares {response.Content.Headers.ContentLength} bytes, more than the limit of {_settings.MaxResponseBytes}");
-        }
-
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(_settings.MaxResponseBytes + 1);
-        try
-        {
-            int length = 0;
-            Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (body.ConfigureAwait(false))
-            {
-                int read;
-                while (length <= _settings.MaxResponseBytes
-                    && (read = await body.ReadAsync(buffer.AsMemory(length, _settings.MaxResponseBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    length += read;
-                }
-            }
-
-            if (length > _settings.MaxResponseBytes)
-            {
-                return FetchOutcome.Fail("too_large", $"the response is larger than the limit of {_settings.MaxResponseBytes} bytes");
-            }
-
-            DateTimeOffset now = _time.GetUtcNow();
-            KeySetSnapshot? keys = JwksParser.Parse(buffer.AsMemory(0, length), _settings.MaxKeys, JwksParser.MinimumRsaKeySize, now, _logger, out string? error, current?.Keys);
-            if (keys is null)
-            {
-                return FetchOutcome.Fail("invalid", $"invalid JWKS: {error}");
-            }
-
-            return FetchOutcome.Success("success", Confirmed(keys, response, now));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        DateTimeOffset now = _time.GetUtcNow();
+        KeySetSnapshot? keys = JwksParser.Parse(response.Body, _settings.MaxKeys, JwksParser.MinimumRsaKeySize, now, _logger, out string? error, current?.Keys);
+        return keys is null
+            ? FetchOutcome.Fail("invalid", $"invalid JWKS: {error}")
+            : FetchOutcome.Success("success", Confirmed(keys, response, now));
     }
 
     /// <summary>
     /// The state a confirmed set gives, published by <see cref="Complete"/>; a fetch is single-flight per source, so a late
     /// fetch cannot overwrite a newer one. Also keeps the response's validators for the next conditional request.
     /// </summary>
-    private SourceState Confirmed(KeySetSnapshot keys, HttpResponseMessage response, DateTimeOffset now)
+    private SourceState Confirmed(KeySetSnapshot keys, HttpGetResult response, DateTimeOffset now)
     {
-        TimeSpan interval = response.Headers.CacheControl?.MaxAge is { } maxAge
+        TimeSpan interval = response.MaxAge is { } maxAge
             ? TimeSpan.FromTicks(Math.Clamp(maxAge.Ticks, _settings.MinRefreshInterval.Ticks, _settings.MaxRefreshInterval.Ticks))
             : _settings.RefreshInterval;
-        _etag = response.Headers.ETag ?? (response.StatusCode == HttpStatusCode.NotModified ? _etag : null);
-        _lastModified = response.Content.Headers.LastModified ?? (response.StatusCode == HttpStatusCode.NotModified ? _lastModified : null);
+        _etag = response.ETag ?? (response.NotModified ? _etag : null);
+        _lastModified = response.LastModified ?? (response.NotModified ? _lastModified : null);
         return new SourceState(keys, now, interval);
     }
 
@@ -455,6 +410,7 @@ internal sealed class JwksSettings
         UnknownKeyCacheSize = Check(options.UnknownKeyCacheSize, 16, 1_000_000, nameof(options.UnknownKeyCacheSize));
         MaxConcurrentFetches = Check(options.MaxConcurrentFetches, 1, 256, nameof(options.MaxConcurrentFetches));
         AnchorIdleTimeout = Check(options.AnchorIdleTimeout, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30), nameof(options.AnchorIdleTimeout));
+        DiscoveryRefreshInterval = Check(options.DiscoveryRefreshInterval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30), nameof(options.DiscoveryRefreshInterval));
         CooldownTicks = Cooldown.Ticks;
     }
 
@@ -483,6 +439,8 @@ internal sealed class JwksSettings
     public int MaxConcurrentFetches { get; }
 
     public TimeSpan AnchorIdleTimeout { get; }
+
+    public TimeSpan DiscoveryRefreshInterval { get; }
 
     private static T Check<T>(T value, T min, T max, string option)
         where T : IComparable<T> =>

@@ -28,7 +28,12 @@ internal static class Telemetry
 
     public static readonly Counter<long> CacheMisses = Meter.CreateCounter<long>("portkeyjwt.cache.misses", "{miss}", "Validations the validated-token cache could not answer.");
 
-    /// <summary>JWKS fetches by <c>outcome</c>: success, not_modified, http_error, redirect, timeout, network, too_large, invalid, cancelled.</summary>
+    /// <summary>
+    /// JWKS fetches by <c>outcome</c>: success, not_modified, http_error, redirect, timeout, network, too_large, invalid,
+    /// cancelled; for an authority whose discovery document failed (so no JWKS was fetched), <c>discovery_</c> and the
+    /// document's outcome: discovery_http_error, discovery_redirect, discovery_timeout, discovery_network,
+    /// discovery_too_large, discovery_invalid, discovery_issuer.
+    /// </summary>
     public static readonly Counter<long> JwksFetches = Meter.CreateCounter<long>("portkeyjwt.jwks.fetches", "{fetch}", "JWKS fetches by outcome.");
 
     public static readonly Histogram<double> JwksFetchDuration = Meter.CreateHistogram<double>("portkeyjwt.jwks.fetch.duration", "s", "Duration of JWKS fetches, by outcome.");

@@ -110,6 +110,33 @@ public sealed class ValidateTrustFileTests : IDisposable
         Assert.Equal(1, server.Requests);
     }
 
+    [Fact]
+    public async Task AuthorityAnchor_FindsItsJwksThroughTheDiscoveryDocument()
+    {
+        await using LocalJwksServer jwks = await LocalJwksServer.StartAsync(TestTokenSigner.Jwks(SignerB));
+        await using DiscoveryServer idp = await DiscoveryServer.StartAsync(DiscoveryServer.DocumentOf(IssuerB, jwks.Url));
+        string trust = _dir.Write("discovered.json", $$"""{"Issuers":[{"Issuer":"{{IssuerB}}","Authority":"{{idp.Authority}}","Organisations":["*"]}]}""");
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--trust", trust, SignerB.Sign(Claims(IssuerB, "org-b", now: DateTimeOffset.UtcNow))], time: TimeProvider.System);
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        Assert.Equal((1, 1), (idp.Requests, jwks.Requests));
+    }
+
+    [Fact]
+    public async Task AuthorityAnchor_WhoseDocumentNamesAnotherIssuer_IsKeysUnavailable_AndItsJwksIsNotFetched()
+    {
+        await using LocalJwksServer jwks = await LocalJwksServer.StartAsync(TestTokenSigner.Jwks(SignerB));
+        await using DiscoveryServer idp = await DiscoveryServer.StartAsync(DiscoveryServer.DocumentOf(IssuerA, jwks.Url));
+        string trust = _dir.Write("foreign.json", $$"""{"Issuers":[{"Issuer":"{{IssuerB}}","Authority":"{{idp.Authority}}","Organisations":["*"]}]}""");
+
+        CliRun run = await CliRunner.RunAsync(["validate", "--trust", trust, SignerB.Sign(Claims(IssuerB, "org-b", now: DateTimeOffset.UtcNow))], time: TimeProvider.System);
+
+        Assert.Equal(1, run.ExitCode);
+        ValidateCommandTests.AssertRejection(Assert.Single(run.Lines), "KeysUnavailable", 401);
+        Assert.Equal((1, 0), (idp.Requests, jwks.Requests));
+    }
+
     [Theory]
     [InlineData("--jwks", "jwks.json", "error: Give --jwks or --trust, not both.")]
     [InlineData("--issuer", IssuerA, "error: --issuer does not apply with --trust: each trust anchor's Issuer is its accepted issuer.")]
@@ -133,6 +160,12 @@ public sealed class ValidateTrustFileTests : IDisposable
     [InlineData("""{"Issuers":[{"Issuer":"https://a","JwksUrls":["https://a/jwks"],"Organisations":["o"]},{"Issuer":"https://a","JwksUrls":["https://b/jwks"],"Organisations":["o"]}]}""", "Issuers[1] (https://a): Issuer: ")]
     [InlineData("""{"Issuers":[{"Issuer":"https://a","JwksUrls":["https://a/jwks"],"Jwks":"{\"keys\":[]}","Organisations":["o"]}]}""", "Issuers[0] (https://a): JwksUrls: ")]
     [InlineData("""{"Issuers":[{"Issuer":"https://a","JwksUrls":["http://a.example/jwks"],"Organisations":["o"]}]}""", "Issuers[0] (https://a): JwksUrls: plain http is allowed only to loopback")]
+    [InlineData("""{"Issuers":[{"Issuer":"https://a","Authority":"http://a.example","Organisations":["o"]}]}""", "Issuers[0] (https://a): Authority: plain http is allowed only to loopback")]
+    [InlineData("""{"Issuers":[{"Issuer":"https://a","Authority":"a.example","Organisations":["o"]}]}""", "Issuers[0] (https://a): Authority: 'a.example' is not an http(s) URL")]
+    [InlineData("""{"Issuers":[{"Issuer":"https://a","Authority":["https://a.example"],"Organisations":["o"]}]}""", "Issuers[0] (https://a): Authority: expected a string")]
+    [InlineData("""{"Issuers":[{"Issuer":"https://a","Authority":"https://a.example/?tenant=1","Organisations":["o"]}]}""", "Issuers[0] (https://a): Authority: Authority must have no query or fragment")]
+    [InlineData("""{"Issuers":[{"Issuer":"https://a","Authority":"https://a.example","JwksUrls":["https://a/jwks"],"Organisations":["o"]}]}""", "Issuers[0] (https://a): JwksUrls: Exactly one key source is required: JwksUrls, Authority or Jwks.")]
+    [InlineData("""{"Issuers":[{"Issuer":"https://a","Authority":"https://a.example","JwksFile":"keys/b.json","Organisations":["o"]}]}""", "Issuers[0] (https://a): give exactly one key source: JwksUrls, Authority, Jwks or JwksFile")]
     public async Task MalformedTrustFile_IsOneErrorLineNamingTheFileAndTheAnchor_ExitsTwo(string content, string expected)
     {
         string path = _dir.Write("bad.json", content);

@@ -23,6 +23,7 @@ public sealed class OptionsTests
         Assert.Equal(TimeSpan.FromSeconds(1), options.RetryDelay);
         Assert.Equal(TimeSpan.FromHours(24), options.MaxStaleness);
         Assert.Equal(10_000, options.UnknownKeyCacheSize);
+        Assert.Equal(TimeSpan.FromHours(24), options.DiscoveryRefreshInterval);
     }
 
     [Theory]
@@ -49,6 +50,8 @@ public sealed class OptionsTests
     [InlineData("MaxStaleness", "30.00:00:00.001")]
     [InlineData("UnknownKeyCacheSize", "15")]
     [InlineData("UnknownKeyCacheSize", "1000001")]
+    [InlineData("DiscoveryRefreshInterval", "00:00:59.999")]
+    [InlineData("DiscoveryRefreshInterval", "30.00:00:00.001")]
     public void Option_OutOfRange_ThrowsArgumentOutOfRange_NamingTheOption(string option, string value)
     {
         JwksKeyProviderOptions options = Valid();
@@ -79,6 +82,8 @@ public sealed class OptionsTests
     [InlineData("MaxStaleness", "30.00:00:00")]
     [InlineData("UnknownKeyCacheSize", "16")]
     [InlineData("UnknownKeyCacheSize", "1000000")]
+    [InlineData("DiscoveryRefreshInterval", "00:01:00")]
+    [InlineData("DiscoveryRefreshInterval", "30.00:00:00")]
     public void Option_AtTheEdgeOfItsRange_IsAccepted(string option, string value)
     {
         JwksKeyProviderOptions options = Valid();

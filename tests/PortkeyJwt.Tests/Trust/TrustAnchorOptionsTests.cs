@@ -19,6 +19,9 @@ public sealed class TrustAnchorOptionsTests
         { "two-key-sources", "anchors[0].JwksUrls" },
         { "jwks-not-a-jwks", "anchors[0].Jwks" },
         { "url-plain-http", "anchors[0].JwksUrls" },
+        { "authority-and-jwks", "anchors[0].JwksUrls" },
+        { "authority-plain-http", "anchors[0].Authority" },
+        { "authority-with-query", "anchors[0].Authority" },
         { "audiences-empty", "anchors[0].Audiences" },
         { "algorithms-hmac", "anchors[0].AllowedAlgorithms" },
         { "required-scope-bad", "anchors[0].RequiredScopes" },
@@ -47,6 +50,9 @@ public sealed class TrustAnchorOptionsTests
             case "two-key-sources": anchor.JwksUrls = [new Uri("https://idp-a.example/jwks")]; break;
             case "jwks-not-a-jwks": anchor.Jwks = "{}"; break;
             case "url-plain-http": (anchor.Jwks, anchor.JwksUrls) = (null, [new Uri("http://idp-a.example/jwks")]); break;
+            case "authority-and-jwks": anchor.Authority = new Uri("https://idp-a.example"); break;
+            case "authority-plain-http": (anchor.Jwks, anchor.Authority) = (null, new Uri("http://idp-a.example")); break;
+            case "authority-with-query": (anchor.Jwks, anchor.Authority) = (null, new Uri("https://idp-a.example/?tenant=a")); break;
             case "audiences-empty": anchor.Audiences = []; break;
             case "algorithms-hmac": anchor.AllowedAlgorithms = ["HS256"]; break;
             case "required-scope-bad": anchor.RequiredScopes = ["two words"]; break;
