@@ -45,4 +45,8 @@ internal sealed class FetchSlots
     }
 
     public void Exit() => _slots.Release();
+
+    /// <summary>Why a fetch failed that found no free slot within <paramref name="timeout"/>: the one wording both fetch kinds report.</summary>
+    public string NoSlotWithin(TimeSpan timeout) =>
+        $"no fetch slot free within {timeout.TotalSeconds:0.###} s: {Limit} other fetches were in flight (MaxConcurrentFetches)";
 }

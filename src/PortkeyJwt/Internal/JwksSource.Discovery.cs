@@ -56,7 +56,7 @@ internal sealed partial class JwksSource
             {
                 return _stopping.IsCancellationRequested
                     ? new DiscoveryFailure("cancelled", "the provider was disposed")
-                    : new DiscoveryFailure("timeout", $"no fetch slot free within {_settings.FetchTimeout.TotalSeconds:0.###} s: {_fetchSlots.Limit} other fetches were in flight (MaxConcurrentFetches)");
+                    : new DiscoveryFailure("timeout", _fetchSlots.NoSlotWithin(_settings.FetchTimeout));
             }
         }
 

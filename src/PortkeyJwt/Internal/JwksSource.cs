@@ -225,7 +225,7 @@ internal sealed partial class JwksSource : IDisposable
             {
                 outcome = holdsSlot
                     ? FetchOutcome.Fail("timeout", $"no complete response within {_settings.FetchTimeout.TotalSeconds:0.###} s")
-                    : FetchOutcome.Fail("timeout", $"no fetch slot free within {_settings.FetchTimeout.TotalSeconds:0.###} s: {_fetchSlots.Limit} other fetches were in flight (MaxConcurrentFetches)");
+                    : FetchOutcome.Fail("timeout", _fetchSlots.NoSlotWithin(_settings.FetchTimeout));
             }
             finally
             {
