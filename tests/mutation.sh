@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing of the validation core with Stryker.NET 5.1.0 (tool manifest: tests/.config/dotnet-tools.json).
-# Mutates src/PortkeyJwt/PortkeyJwtValidator*.cs, Internal/JwksParser.cs and Internal/VerificationKey.cs and runs
+# Mutates src/PortkeyJwt/PortkeyJwtValidator*.cs, Keys/JwksParser.cs and Keys/VerificationKey.cs and runs
 # tests/PortkeyJwt.Tests against each mutant; settings in tests/stryker-config.json. Not run in CI: a full run takes
 # about 35 minutes on 2 cores, so run it in the background on a quiet machine.
 #
