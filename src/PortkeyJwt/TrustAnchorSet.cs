@@ -236,7 +236,8 @@ public sealed class TrustAnchorSet : IDisposable
         }
 
         Add(anchor.Issuer);
-        AddList(anchor.JwksUrls);
+        AddList(anchor.JwksUrls?.Select(u => u?.OriginalString));
+        Add(anchor.Authority?.OriginalString);
         Add(anchor.Jwks);
         AddList(anchor.Organisations);
         AddList(anchor.Workspaces);

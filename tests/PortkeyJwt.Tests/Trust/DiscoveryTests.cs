@@ -530,6 +530,23 @@ public sealed class DiscoveryTests
         Assert.Equal(nameof(JwksKeyProviderOptions.DiscoveryRefreshInterval), e.ParamName);
     }
 
+    // ------------------------------------------------------------------ reload
+
+    [Fact]
+    public async Task Replace_WithOnlyTheAuthorityChanged_MovesTheAnchorToTheNewProvider()
+    {
+        await using JwksServer before = await IdentityProviderAsync(IssuerA, KeyA);
+        await using JwksServer after = await IdentityProviderAsync(IssuerA, KeyB); // the customer moved to a new IdP
+        using TrustAnchorSet trust = Set(anchors: [Discovered(IssuerA, before, "org-a")]);
+        AssertValid(await trust.Validator.ValidateAsync(Token(KeyA, IssuerA, "org-a")));
+
+        trust.Replace([Discovered(IssuerA, after, "org-a")]);
+
+        AssertValid(await trust.Validator.ValidateAsync(Token(KeyB, IssuerA, "org-a")));
+        Assert.Equal((1, 1), (after.RequestsTo(DocumentPath), after.RequestsTo(JwksServer.JwksPath)));
+        Assert.Equal(2, before.RequestCount); // the old provider is not asked about the new key
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>A loopback identity provider: the discovery document of <paramref name="issuer"/> naming its JWKS, which holds <paramref name="key"/>.</summary>
