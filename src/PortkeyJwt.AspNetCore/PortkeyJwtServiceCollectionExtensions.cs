@@ -23,7 +23,9 @@ public static class PortkeyJwtServiceCollectionExtensions
     /// A remote provider's first JWKS fetch begins when the host starts (the start does not wait for it).
     /// With <see cref="PortkeyJwtServiceOptions.Issuers"/> set, a singleton <see cref="TrustAnchorSet"/> (disposed with the
     /// container) is registered instead of the key provider, and the registered <see cref="PortkeyJwtValidator"/> is its
-    /// <see cref="TrustAnchorSet.Validator"/>; each issuer's keys are fetched on the first token naming it.
+    /// <see cref="TrustAnchorSet.Validator"/>; each issuer's keys are fetched on the first token naming it. The issuers
+    /// follow configuration reloads (<see cref="TrustAnchorSet.Replace"/>: unchanged issuers keep their keys); a reload
+    /// that fails validation is logged and the issuers in force stay. Every other option is read once, at startup.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the JWKS source and what is accepted.</param>
@@ -65,7 +67,8 @@ public static class PortkeyJwtServiceCollectionExtensions
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
         services.TryAddSingleton(CreateProvider);
-        services.TryAddSingleton(CreateAnchors);
+        services.TryAddSingleton(static services => new TrustAnchorReload(services));
+        services.TryAddSingleton(static services => services.GetRequiredService<TrustAnchorReload>().Anchors);
         services.TryAddSingleton(CreateValidator);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JwksWarmUp>()); // first fetch at startup
         return services.AddOptions<PortkeyJwtServiceOptions>().ValidateOnStart();
@@ -87,20 +90,6 @@ public static class PortkeyJwtServiceCollectionExtensions
 
         HttpClient client = services.GetRequiredService<IHttpClientFactory>().CreateClient(PortkeyJwtDefaults.HttpClientName);
         return new JwksKeyProvider(options.ToProviderOptions(), client, services.GetRequiredService<TimeProvider>(), logger);
-    }
-
-    private static TrustAnchorSet CreateAnchors(IServiceProvider services)
-    {
-        PortkeyJwtServiceOptions options = services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value;
-        ILogger logger = services.GetService<ILoggerFactory>()?.CreateLogger("PortkeyJwt") ?? NullLogger.Instance;
-        HttpClient client = services.GetRequiredService<IHttpClientFactory>().CreateClient(PortkeyJwtDefaults.HttpClientName);
-        return new TrustAnchorSet(
-            options.ToAnchors(ServiceOptionsValidator.ContentRoot(services)),
-            options.ToValidatorOptions(),
-            options.ToProviderOptions(),
-            client,
-            services.GetRequiredService<TimeProvider>(),
-            logger);
     }
 
     [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The provider and the anchor set are container-owned singletons.")]

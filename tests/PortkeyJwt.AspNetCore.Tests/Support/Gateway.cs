@@ -56,6 +56,15 @@ internal sealed class Gateway : IAsyncDisposable
         },
         services ?? (_ => { }));
 
+    /// <summary>A gateway configured from the <c>"PortkeyJwt"</c> section of the JSON file at <paramref name="appSettingsPath"/>, reloaded when the file changes.</summary>
+    public static Task<Gateway> StartFromFileAsync(string appSettingsPath, Action<IServiceCollection>? services = null) => StartAsync(
+        builder =>
+        {
+            builder.Configuration.AddJsonFile(appSettingsPath, optional: false, reloadOnChange: true);
+            builder.Services.AddPortkeyJwt(builder.Configuration.GetSection("PortkeyJwt"));
+        },
+        services ?? (_ => { }));
+
     private static async Task<Gateway> StartAsync(Action<WebApplicationBuilder> addPortkeyJwt, Action<IServiceCollection> services)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
