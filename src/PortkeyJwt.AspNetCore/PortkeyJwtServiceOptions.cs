@@ -126,6 +126,9 @@ public sealed class PortkeyJwtServiceOptions
     /// <summary>Most validations remembered; default 10,000, from 16 to 1,000,000.</summary>
     public int ValidationCacheSize { get; set; } = ValidatorDefaults.ValidationCacheSize;
 
+    /// <summary>With <see cref="Issuers"/>, tag validation metrics with the issuer whose anchor the token was routed to; default false (see <see cref="PortkeyJwtOptions.TagMetricsWithIssuer"/>).</summary>
+    public bool TagMetricsWithIssuer { get; set; }
+
     /// <summary>The trust anchors <see cref="Issuers"/> describe (new objects each call); JWKS files are read relative to <paramref name="contentRoot"/>.</summary>
     internal List<TrustAnchor> ToAnchors(string contentRoot) => [.. Issuers.Select(issuer => issuer.ToAnchor(contentRoot))];
 
@@ -164,6 +167,7 @@ public sealed class PortkeyJwtServiceOptions
             ValidationCache = ValidationCache,
             ValidationCacheDuration = ValidationCacheDuration,
             ValidationCacheSize = ValidationCacheSize,
+            TagMetricsWithIssuer = TagMetricsWithIssuer,
         };
         if (AllowedAlgorithms.Count > 0)
         {

@@ -59,4 +59,13 @@ public sealed class PortkeyJwtOptions
 
     /// <summary>Most validations remembered; default 10,000, from 16 to 1,000,000.</summary>
     public int ValidationCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// With a <see cref="TrustAnchorSet"/>, adds an <c>issuer</c> tag to the <c>portkeyjwt.validations</c> counter and the
+    /// <c>portkeyjwt.validation.duration</c> histogram: the configured <see cref="TrustAnchor.Issuer"/> of the anchor the
+    /// token was routed to. A token routed to no anchor (<see cref="PortkeyJwtError.UnknownIssuer"/>, or rejected before
+    /// routing) gets no such tag, so no value a caller writes ever becomes a tag. Default false: the tag adds one time series
+    /// per anchor and result. Organisations and users are never tags. A single-provider validator ignores it.
+    /// </summary>
+    public bool TagMetricsWithIssuer { get; set; }
 }

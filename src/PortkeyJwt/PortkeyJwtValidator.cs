@@ -145,37 +145,43 @@ public sealed partial class PortkeyJwtValidator
         // With trust anchors, a cached validation answers at once; otherwise the token's iss picks the one anchor
         // validator that may validate it, before any key lookup.
         PortkeyJwtValidator? target = this;
-        PortkeyJwtResult? result = _router is null ? null : CachedOrRouted(token, requiredScopes, out target);
+        TrustRouter.Slot? anchor = null;
+        PortkeyJwtResult? result = _router is null ? null : CachedOrRouted(token, requiredScopes, out target, out anchor);
+        string? issuerTag = _settings.TagMetricsWithIssuer ? anchor?.Issuer : null; // the configured issuer, never the token's
         string? fetchFor = null;
 
         // Synchronous unless the key set lacks the token's kid (or has no set yet) and a fetch is allowed.
         result ??= target!.Validate(token, requiredScopes, mayFetch: true, out fetchFor);
         if (result is null)
         {
-            return new ValueTask<PortkeyJwtResult>(target!.ValidateAfterFetchAsync(token, requiredScopes, fetchFor!, started, activity, cancellationToken));
+            return new ValueTask<PortkeyJwtResult>(target!.ValidateAfterFetchAsync(token, requiredScopes, fetchFor!, started, activity, issuerTag, cancellationToken));
         }
 
-        Telemetry.RecordValidation(result, started, activity);
+        Telemetry.RecordValidation(result, started, activity, issuerTag);
         return new ValueTask<PortkeyJwtResult>(result);
     }
 
     /// <summary>
     /// Trust-anchor mode: the cached validation of <paramref name="token"/> (made under the anchor it routes to, which
-    /// the cache checks is still in the set), or <see cref="TrustRouter.Route"/>'s answer.
+    /// the cache checks is still in the set), or <see cref="TrustRouter.Route"/>'s answer. <paramref name="anchor"/> is the
+    /// anchor the token belongs to, null when it names none.
     /// </summary>
-    private PortkeyJwtResult? CachedOrRouted(string token, IReadOnlyList<string>? requiredScopes, out PortkeyJwtValidator? target)
+    private PortkeyJwtResult? CachedOrRouted(string token, IReadOnlyList<string>? requiredScopes, out PortkeyJwtValidator? target, out TrustRouter.Slot? anchor)
     {
         if (_cache?.TryGet(token, out long nowMs) is { } cached)
         {
             target = null;
-            cached.Anchor!.NoteUse();
+            anchor = cached.Anchor!;
+            anchor.NoteUse();
             return cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? CheckCallScopes(cached.Result, requiredScopes);
         }
 
-        return _router!.Route(token, out target);
+        PortkeyJwtResult? routed = _router!.Route(token, out target);
+        anchor = target?._anchor;
+        return routed;
     }
 
-    private async Task<PortkeyJwtResult> ValidateAfterFetchAsync(string token, IReadOnlyList<string>? requiredScopes, string kid, long started, Activity? activity, CancellationToken cancellationToken)
+    private async Task<PortkeyJwtResult> ValidateAfterFetchAsync(string token, IReadOnlyList<string>? requiredScopes, string kid, long started, Activity? activity, string? issuerTag, CancellationToken cancellationToken)
     {
         try
         {
@@ -193,7 +199,7 @@ public sealed partial class PortkeyJwtValidator
             _keys.RememberUnknown(kid);
         }
 
-        Telemetry.RecordValidation(result, started, activity);
+        Telemetry.RecordValidation(result, started, activity, issuerTag);
         return result;
     }
 

@@ -39,7 +39,8 @@ public sealed class ConfigurationTests
             "MinimumRsaKeySize": 3072,
             "ValidationCache": false,
             "ValidationCacheDuration": "00:02:00",
-            "ValidationCacheSize": 500
+            "ValidationCacheSize": 500,
+            "TagMetricsWithIssuer": true
           }
         }
         """;
@@ -76,6 +77,7 @@ public sealed class ConfigurationTests
         Assert.False(options.ValidationCache);
         Assert.Equal(TimeSpan.FromMinutes(2), options.ValidationCacheDuration);
         Assert.Equal(500, options.ValidationCacheSize);
+        Assert.True(options.TagMetricsWithIssuer);
     }
 
     [Fact]
@@ -95,6 +97,7 @@ public sealed class ConfigurationTests
         Assert.Equal(["gateway", "gateway-eu"], validator.ValidAudiences);
         Assert.Equal(["completions.write"], validator.RequiredScopes);
         Assert.Equal((TimeSpan.FromSeconds(90), "at+jwt", 8192, 3072, false, TimeSpan.FromMinutes(2), 500), (validator.ClockSkew, validator.RequiredType, validator.MaxTokenLength, validator.MinimumRsaKeySize, validator.ValidationCache, validator.ValidationCacheDuration, validator.ValidationCacheSize));
+        Assert.True(validator.TagMetricsWithIssuer);
     }
 
     [Theory]

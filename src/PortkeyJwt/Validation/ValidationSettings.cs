@@ -40,6 +40,7 @@ internal sealed class ValidationSettings
         ValidationCache = options.ValidationCache;
         ValidationCacheDuration = options.ValidationCacheDuration;
         ValidationCacheSize = options.ValidationCacheSize;
+        TagMetricsWithIssuer = options.TagMetricsWithIssuer;
         ClockSkewMilliseconds = (long)options.ClockSkew.TotalMilliseconds;
         MaxTokenLength = options.MaxTokenLength;
         MinimumRsaKeySize = options.MinimumRsaKeySize;
@@ -63,6 +64,9 @@ internal sealed class ValidationSettings
     public TimeSpan ValidationCacheDuration { get; }
 
     public int ValidationCacheSize { get; }
+
+    /// <summary>Whether validation metrics carry the routed anchor's issuer (<see cref="PortkeyJwtOptions.TagMetricsWithIssuer"/>).</summary>
+    public bool TagMetricsWithIssuer { get; }
 
     public int MaxTokenLength { get; }
 
