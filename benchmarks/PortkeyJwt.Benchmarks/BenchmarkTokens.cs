@@ -10,6 +10,11 @@ internal sealed class BenchmarkTokens
 {
     public const string Issuer = "https://auth.portkey.example";
 
+    /// <summary>The organisation every token asserts (its <c>portkey_oid</c>).</summary>
+    public const string Organisation = "3f2a9c1e-7b4d-4e8f-a1c2-9d0e5b6f7a8c";
+
+    private readonly JsonObject _claims;
+
     public BenchmarkTokens(int rsaBits = 2048, string algorithm = "RS256", int extraScopes = 0)
     {
         Algorithm = algorithm;
@@ -22,7 +27,7 @@ internal sealed class BenchmarkTokens
             ["aud"] = "portkey-gateway",
             ["sub"] = "auth0|6571d2c3f0a9b1e2d3c4b5a6",
             ["email_id"] = "ada.lovelace@analytical-engines.example",
-            ["portkey_oid"] = "3f2a9c1e-7b4d-4e8f-a1c2-9d0e5b6f7a8c",
+            ["portkey_oid"] = Organisation,
             ["portkey_workspace"] = "production-eu-west",
             ["scope"] = string.Join(' ', ["completions.write", "portkey.logs.view", "prompts.read", "virtual_keys.list", .. Enumerable.Range(0, extraScopes).Select(i => $"portkey.extra.scope.number-{i}")]),
             ["iat"] = now,
@@ -30,6 +35,7 @@ internal sealed class BenchmarkTokens
             ["exp"] = now + 3600,
             ["jti"] = "b7e1c0de-4a2f-4c11-9e3d-0f6a1b2c3d4e",
         };
+        _claims = claims;
         Valid = Sign(claims);
         Expired = Sign(claims.DeepClone().AsObject().Apply("exp", now - 3600));
         string[] parts = Valid.Split('.');
@@ -53,6 +59,18 @@ internal sealed class BenchmarkTokens
         string rest = Valid[Valid.IndexOf('.', StringComparison.Ordinal)..];
         return [.. Enumerable.Range(0, count).Select(i =>
             Base64Url.EncodeToString(Encoding.UTF8.GetBytes($$"""{"alg":"{{Algorithm}}","typ":"JWT","kid":"flood-{{i:x8}}"}""")) + rest)];
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> tokens that each name a different issuer no anchor trusts (an unknown-issuer flood), about as long
+    /// as <see cref="Valid"/>; only the payload differs from it, since an unknown issuer is rejected before the signature is read.
+    /// </summary>
+    public string[] WithUnknownIssuers(int count)
+    {
+        string header = Valid[..Valid.IndexOf('.', StringComparison.Ordinal)];
+        string signature = Valid[Valid.LastIndexOf('.')..];
+        return [.. Enumerable.Range(0, count).Select(i =>
+            header + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(_claims.DeepClone().AsObject().Apply("iss", $"https://flood-{i:x8}.example").ToJsonString())) + signature)];
     }
 
     public AsymmetricAlgorithm Key { get; }

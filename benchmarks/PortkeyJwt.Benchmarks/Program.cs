@@ -9,6 +9,7 @@ namespace PortkeyJwt.Benchmarks;
 /// Full runs: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --filter '*'
 /// CI gate: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci
 /// The gate's two-thread scaling check alone: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --scaling
+/// The gate's trust-anchor checks outside BenchmarkDotNet alone (no fetch, 10,000 anchors): ... -- --anchors
 /// Results go to artifacts/benchmarks/ (markdown and JSON; git-ignored).
 /// </summary>
 internal static class Program
@@ -24,6 +25,11 @@ internal static class Program
         if (args.Contains("--scaling"))
         {
             return Gate.RunScaling();
+        }
+
+        if (args.Contains("--anchors"))
+        {
+            return Gate.RunAnchors();
         }
 
         IConfig config = DefaultConfig.Instance

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -13,18 +14,49 @@ namespace PortkeyJwt.Internal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The payload is decoded into a stack (or pooled, cleared) buffer and scanned by <see cref="JsonSyntax"/>; <c>iss</c> is
-/// unescaped into a char buffer and looked up by span, so routing allocates nothing. An escaped <c>iss</c> routes by its
-/// unescaped value, exactly as the anchor's issuer check compares it.
+/// Two ways to find <c>iss</c>, both allocation-free, the issuer looked up by span:
 /// </para>
+/// <list type="bullet">
+/// <item><description>
+/// The prefix (most tokens): when the payload starts <c>{"iss":"</c> and the value is printable ASCII without an escape,
+/// only the first <see cref="Table.PrefixChars"/> characters of the payload are decoded (enough for the longest anchor's
+/// issuer and its quotes). A value that names an anchor routes there; one that names none, or is longer than every
+/// anchor's issuer, is <see cref="PortkeyJwtError.UnknownIssuer"/> at once. The rest of the token is not read: the
+/// anchor's validator checks it all (segments, base64url, header, signature, then the payload's syntax, a repeated
+/// <c>iss</c>, and <c>iss</c> itself as a verified claim), so a token routed by its first <c>iss</c> is accepted only if it
+/// has no other. Measured on the benchmark token (a 28-character issuer first) on the 2-vCPU CI VM: 107–164 ns, against
+/// 1.33–1.64 µs for the full pass (about 45 ns of it is <see cref="Base64Url"/> decoding the first 52 characters).
+/// </description></item>
+/// <item><description>
+/// The full pass (anything else: <c>iss</c> not first, escaped, non-ASCII, whitespace before it, a short payload): the
+/// payload is decoded into a stack (or pooled, cleared) buffer and scanned by <see cref="JsonSyntax"/>; <c>iss</c> is
+/// unescaped into a char buffer. An escaped <c>iss</c> routes by its unescaped value, exactly as the anchor's issuer
+/// check compares it. Here a payload that is not JSON, repeats a claim the validator reads, or lacks <c>iss</c> or has a
+/// non-string one is rejected before the header is checked.
+/// </description></item>
+/// </list>
 /// <para>
-/// Reading <c>iss</c> before the signature means, in anchor mode only, that a payload that is not JSON, repeats a claim
-/// the validator reads, or lacks <c>iss</c> or has a non-string one is rejected before the header is checked.
+/// Both ways route a token the full pass would route to the same anchor; the prefix only rejects earlier, and with
+/// <see cref="PortkeyJwtError.UnknownIssuer"/> rather than <see cref="PortkeyJwtError.Malformed"/>, a token whose first
+/// <c>iss</c> names no anchor but whose rest is malformed.
 /// </para>
 /// </remarks>
 internal sealed class TrustRouter : IDisposable
 {
     private const int StackPayloadLength = 2048;
+
+    /// <summary>The most payload characters the prefix way decodes (258 bytes): issuers up to 249 bytes route by it.</summary>
+    private const int MaxPrefixChars = 344;
+
+    /// <summary>The length of <c>{"iss":"</c>.</summary>
+    private const int IssPrefixLength = 8;
+
+    private static readonly SearchValues<char> Base64UrlChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    /// <summary>Bytes that stand for themselves in a JSON string and in UTF-16: printable ASCII except <c>"</c> and <c>\</c>.</summary>
+    private static readonly SearchValues<byte> PlainStringBytes =
+        SearchValues.Create([.. Enumerable.Range(0x20, 0x7F - 0x20).Where(b => b is not '"' and not '\\').Select(b => (byte)b)]);
 
     private readonly int _maxTokenLength;
     private readonly Lock _replaceGate = new();
@@ -64,7 +96,6 @@ internal sealed class TrustRouter : IDisposable
     /// The validator of the anchor <paramref name="token"/>'s <c>iss</c> names, in <paramref name="target"/> with a null
     /// result; or the rejection, found without touching any key set.
     /// </summary>
-    [SkipLocalsInit] // the buffer is written before it is read, and cleared after use
     public PortkeyJwtResult? Route(string token, out PortkeyJwtValidator? target)
     {
         target = null;
@@ -73,6 +104,20 @@ internal sealed class TrustRouter : IDisposable
             return Failures.TooLarge;
         }
 
+        Table table = _table;
+        return FromPrefix(table, token, out Slot? slot) switch
+        {
+            Prefix.Anchor => Routed(slot!, out target),
+            Prefix.NoAnchor => Failures.UnknownIssuer,
+            _ => FromPayload(table, token, out target),
+        };
+    }
+
+    /// <summary>The full pass (see the remarks above): the whole payload decoded and scanned.</summary>
+    [SkipLocalsInit] // the buffer is written before it is read, and cleared after use
+    private static PortkeyJwtResult? FromPayload(Table table, string token, out PortkeyJwtValidator? target)
+    {
+        target = null;
         int dot1 = token.IndexOf('.', StringComparison.Ordinal);
         int dot2 = dot1 <= 0 ? -1 : token.IndexOf('.', dot1 + 1);
         if (dot2 <= dot1 + 1 || token.AsSpan(dot2 + 1).Contains('.'))
@@ -90,15 +135,8 @@ internal sealed class TrustRouter : IDisposable
         try
         {
             Slot? slot = null;
-            PortkeyJwtResult? failure = Find(_table, token, segment, buffer, ref slot);
-            if (failure is not null)
-            {
-                return failure;
-            }
-
-            target = slot!.Validator;
-            slot.NoteUse();
-            return target is null ? Failures.NoKeys : null; // null only once the set is disposed
+            PortkeyJwtResult? failure = Find(table, token, segment, buffer, ref slot);
+            return failure ?? Routed(slot!, out target);
         }
         finally
         {
@@ -107,6 +145,73 @@ internal sealed class TrustRouter : IDisposable
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <summary>The validator of <paramref name="slot"/>, noting the use; null (routed) or the rejection.</summary>
+    private static PortkeyJwtResult? Routed(Slot slot, out PortkeyJwtValidator? target)
+    {
+        target = slot.Validator;
+        slot.NoteUse();
+        return target is null ? Failures.NoKeys : null; // null only once the set is disposed
+    }
+
+    /// <summary>
+    /// The prefix way (see the remarks above): the anchor named by a first member <c>"iss":"…"</c> whose value is plain
+    /// printable ASCII, read from the payload's first <see cref="Table.PrefixChars"/> characters; <see cref="Prefix.Unsure"/>
+    /// when the payload does not start that way, for the full pass to decide.
+    /// </summary>
+    [SkipLocalsInit] // the buffers are written before they are read; the decoded one is cleared after use
+    private static Prefix FromPrefix(Table table, string token, out Slot? slot)
+    {
+        slot = null;
+        int dot1 = token.IndexOf('.', StringComparison.Ordinal);
+        if (dot1 <= 0)
+        {
+            return Prefix.Unsure;
+        }
+
+        ReadOnlySpan<char> encoded = token.AsSpan(dot1 + 1);
+        encoded = encoded[..Math.Min(encoded.Length, table.PrefixChars)];
+        int end = encoded.IndexOfAnyExcept(Base64UrlChars); // the next '.', or a character the full pass rejects
+        encoded = end < 0 ? encoded : encoded[..end];
+        encoded = encoded[..(encoded.Length & ~3)]; // whole quanta only: no padding or unused bits to judge
+
+        Span<byte> decoded = stackalloc byte[Base64UrlStrict.DecodedLength(MaxPrefixChars)];
+        int length = 0;
+        try
+        {
+            if (Base64Url.DecodeFromChars(encoded, decoded, out _, out length) != OperationStatus.Done)
+            {
+                return Prefix.Unsure;
+            }
+
+            ReadOnlySpan<byte> payload = decoded[..length];
+            if (!payload.StartsWith("{\"iss\":\""u8))
+            {
+                return Prefix.Unsure;
+            }
+
+            ReadOnlySpan<byte> value = payload[IssPrefixLength..];
+            int close = value.IndexOfAnyExcept(PlainStringBytes);
+            if (close < 0 || close > table.MaxIssuerBytes)
+            {
+                // Every byte before close stands for itself: more than MaxIssuerBytes of them name no anchor, however the value goes on.
+                return (close < 0 ? value.Length : close) > table.MaxIssuerBytes ? Prefix.NoAnchor : Prefix.Unsure;
+            }
+
+            if (value[close] != (byte)'"')
+            {
+                return Prefix.Unsure; // an escape, a control character or non-ASCII: only the full pass reads that
+            }
+
+            Span<char> chars = stackalloc char[Base64UrlStrict.DecodedLength(MaxPrefixChars)];
+            _ = Ascii.ToUtf16(value[..close], chars, out int written); // plain ASCII: one char per byte
+            return table.ByIssuer.TryGetValue(chars[..written], out slot) ? Prefix.Anchor : Prefix.NoAnchor;
+        }
+        finally
+        {
+            decoded[..length].Clear(); // the decoded payload is a secret
         }
     }
 
@@ -206,6 +311,14 @@ internal sealed class TrustRouter : IDisposable
         }
     }
 
+    /// <summary>What the prefix way found: an anchor, certainly none, or nothing it can judge.</summary>
+    private enum Prefix
+    {
+        Unsure,
+        Anchor,
+        NoAnchor,
+    }
+
     /// <summary>The issuers' slots and the span lookup over them; immutable, swapped whole by <see cref="Replace"/>.</summary>
     private sealed class Table
     {
@@ -214,6 +327,9 @@ internal sealed class TrustRouter : IDisposable
             Slots = slots.ToDictionary(s => s.Issuer, StringComparer.Ordinal);
             ByIssuer = Slots.GetAlternateLookup<ReadOnlySpan<char>>();
             MaxIssuerBytes = Slots.Count == 0 ? 0 : Slots.Keys.Max(Encoding.UTF8.GetByteCount);
+
+            // {"iss":" then the longest issuer and one byte more (its closing quote), in whole base64url quanta.
+            PrefixChars = Math.Min(MaxPrefixChars, (IssPrefixLength + MaxIssuerBytes + 1 + 2) / 3 * 4);
         }
 
         public Dictionary<string, Slot> Slots { get; }
@@ -221,6 +337,9 @@ internal sealed class TrustRouter : IDisposable
         public Dictionary<string, Slot>.AlternateLookup<ReadOnlySpan<char>> ByIssuer { get; }
 
         public int MaxIssuerBytes { get; }
+
+        /// <summary>How many payload characters the prefix way decodes: a multiple of 4, at most <see cref="MaxPrefixChars"/>.</summary>
+        public int PrefixChars { get; }
     }
 
     /// <summary>
