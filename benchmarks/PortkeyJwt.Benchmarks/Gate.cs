@@ -22,7 +22,7 @@ namespace PortkeyJwt.Benchmarks;
 /// (2× the floor, fastest iterations) catch
 /// regressions (a second verification, a fetch, an allocation, a lock) rather than the last 5 %; the targets themselves are
 /// checked on full-length runs and reported in the README.
-/// Trust anchors (issue 11): routing by <c>iss</c> is gated at 250 ns against a 50 ns target it does not meet on this VM
+/// Trust anchors: routing by <c>iss</c> is gated at 250 ns against a 50 ns target it does not meet on this VM
 /// (107–164 ns in short runs and the gate: a ~45 ns base64url decode of the payload's first 52 characters, ~20 ns for the issuer
 /// lookup, ~15 ns for the anchor's idle clock read); the unknown-issuer flood at 400 ns against its 300 ns target
 /// (211–303 ns in short runs and the gate, ±25 % between them). The 10,000-anchor time and memory checks run outside BenchmarkDotNet.
@@ -52,12 +52,12 @@ internal static class Gate
     private const int ScalingRounds = 120;
 
     /// <summary>
-    /// Issue 11's 1.02 and a 1 % noise margin: interleaved, the ratio measured 1.000, 1.001, 1.000 and 1.003 in four runs on
+    /// The 1.02 target and a 1 % noise margin: interleaved, the ratio measured 1.000, 1.001, 1.000 and 1.003 in four runs on
     /// the CI VM (the fastest 5 % of ~10,000 blocks of 20 validations each).
     /// </summary>
     private const double MaxAnchorRatio = 1.03;
 
-    /// <summary>Issue 11's budget for an idle anchor's managed memory.</summary>
+    /// <summary>The budget for an idle anchor's managed memory.</summary>
     private const long MaxBytesPerAnchor = 4096;
 
     /// <summary>Passes of the 1,024 unknown-issuer tokens in the no-fetch check.</summary>

@@ -6,7 +6,7 @@ using PortkeyJwt.Internal;
 namespace PortkeyJwt.Benchmarks;
 
 /// <summary>
-/// Trust anchors (issue 11): routing a valid token by its unverified <c>iss</c> (<see cref="TrustRouter.Route"/> alone,
+/// Trust anchors: routing a valid token by its unverified <c>iss</c> (<see cref="TrustRouter.Route"/> alone,
 /// over 2 or 100 anchors), and a flood of tokens whose issuers name no anchor, which the set's validator must reject
 /// before any key lookup: no fetch, no allocation. Every anchor is remote, on a stub JWKS endpoint that counts requests.
 /// </summary>
