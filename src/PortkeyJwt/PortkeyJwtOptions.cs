@@ -7,6 +7,15 @@ namespace PortkeyJwt;
 /// </summary>
 public sealed class PortkeyJwtOptions
 {
+    /// <summary>Largest JSON value of one captured claim, in UTF-8 bytes as the token carries it: 4 KiB. A larger one rejects the token.</summary>
+    public const int MaxCapturedClaimBytes = 4 * 1024;
+
+    /// <summary>Largest total of all captured claims' JSON values in one token, in UTF-8 bytes: 16 KiB. A larger total rejects the token.</summary>
+    public const int MaxCapturedClaimsBytes = 16 * 1024;
+
+    /// <summary>Deepest nesting of a captured claim's value: 8 (a string is depth 0, an array of strings 1). A deeper one rejects the token.</summary>
+    public const int MaxCapturedClaimDepth = 8;
+
     /// <summary>The largest <see cref="ClockSkew"/> accepted.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
@@ -59,6 +68,28 @@ public sealed class PortkeyJwtOptions
 
     /// <summary>Most validations remembered; default 10,000, from 16 to 1,000,000.</summary>
     public int ValidationCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// Claims whose verified JSON values <see cref="PortkeyPrincipal.Claims"/> carries (case-sensitive names, such as
+    /// <c>tier</c>, <c>team</c> or <c>roles</c>); default none, and then validation reads no claim it does not need.
+    /// A captured value keeps its JSON type. A token whose captured claim is larger than <see cref="MaxCapturedClaimBytes"/>,
+    /// nests deeper than <see cref="MaxCapturedClaimDepth"/>, or whose captured claims total more than
+    /// <see cref="MaxCapturedClaimsBytes"/> is rejected with <see cref="PortkeyJwtError.InvalidClaim"/>, never truncated.
+    /// At most 64 names.
+    /// </summary>
+    public IList<string> CapturedClaims { get; set; } = [];
+
+    /// <summary>
+    /// Capture every claim of the payload, under the same limits as <see cref="CapturedClaims"/> (default false). Meant for
+    /// tools and debugging: a gateway should name the claims it reads.
+    /// </summary>
+    public bool CaptureAllClaims { get; set; }
+
+    /// <summary>
+    /// The claim that grants roles (<see cref="PortkeyPrincipal.Roles"/>, <see cref="System.Security.Claims.ClaimsPrincipal.IsInRole"/>),
+    /// a string or an array of strings, such as <c>roles</c>; default null: no roles. Scopes never count as roles.
+    /// </summary>
+    public string? RoleClaim { get; set; }
 
     /// <summary>
     /// With a <see cref="TrustAnchorSet"/>, adds an <c>issuer</c> tag to the <c>portkeyjwt.validations</c> counter and the

@@ -236,7 +236,8 @@ public sealed partial class PortkeyJwtValidator
             issuedAt >= 0 ? DateTimeOffset.FromUnixTimeMilliseconds(issuedAt) : null,
             notBefore >= 0 ? DateTimeOffset.FromUnixTimeMilliseconds(notBefore) : null,
             issuer,
-            key);
+            key,
+            default);
 
         // Scopes the options require are part of validity (and so of what the cache holds); per-call ones are not.
         string[] configured = _settings.RequiredScopes;

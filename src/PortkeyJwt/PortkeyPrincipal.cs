@@ -1,4 +1,6 @@
+using System.Collections.ObjectModel;
 using System.Security.Claims;
+using System.Text.Json;
 using PortkeyJwt.Internal;
 
 namespace PortkeyJwt;
@@ -11,7 +13,16 @@ public sealed class PortkeyPrincipal
     /// <summary>The authentication type set on the <see cref="ClaimsIdentity"/> from <see cref="ToClaimsPrincipal"/>.</summary>
     public const string AuthenticationType = "PortkeyJwt";
 
+    /// <summary>The claim type of each granted scope in <see cref="ToClaimsPrincipal"/>: <c>scope</c>, one claim per scope.</summary>
+    public const string ScopeClaimType = ClaimNames.Scope;
+
+    /// <summary>No captured claims: shared by every principal of a validator that captures none.</summary>
+    internal static readonly IReadOnlyDictionary<string, JsonElement> NoClaims = ReadOnlyDictionary<string, JsonElement>.Empty;
+
     private readonly string[] _scopes;
+    private readonly string[] _audiences;
+    private readonly string[] _roles;
+    private readonly string? _roleClaim;
 
     internal PortkeyPrincipal(
         string organisationId,
@@ -24,7 +35,8 @@ public sealed class PortkeyPrincipal
         DateTimeOffset? issuedAt,
         DateTimeOffset? notBefore,
         string? issuer,
-        VerificationKey verifiedBy)
+        VerificationKey verifiedBy,
+        in Extras extras)
     {
         OrganisationId = organisationId;
         WorkspaceSlug = workspaceSlug;
@@ -37,6 +49,25 @@ public sealed class PortkeyPrincipal
         NotBefore = notBefore;
         Issuer = issuer;
         VerifiedBy = verifiedBy;
+        _audiences = extras.Audiences;
+        JwtId = extras.JwtId;
+        _roles = extras.Roles;
+        _roleClaim = extras.RoleClaim;
+        Claims = extras.Claims;
+    }
+
+    /// <summary>What a principal carries beyond the identity every token has; <see langword="default"/> fields are filled with empties.</summary>
+    internal readonly struct Extras(string[]? audiences, string? jwtId, string[]? roles, string? roleClaim, IReadOnlyDictionary<string, JsonElement>? claims)
+    {
+        public string[] Audiences { get; } = audiences ?? [];
+
+        public string? JwtId { get; } = jwtId;
+
+        public string[] Roles { get; } = roles ?? [];
+
+        public string? RoleClaim { get; } = roleClaim;
+
+        public IReadOnlyDictionary<string, JsonElement> Claims { get; } = claims ?? NoClaims;
     }
 
     /// <summary>The organisation, from <c>portkey_oid</c> or else <c>organisation_id</c>.</summary>
@@ -72,6 +103,25 @@ public sealed class PortkeyPrincipal
     /// <summary>The <c>iss</c> claim, if present.</summary>
     public string? Issuer { get; }
 
+    /// <summary>The <c>aud</c> claim's values, from a string or an array of strings, in token order; empty when the token has none.</summary>
+    public IReadOnlyList<string> Audiences => _audiences;
+
+    /// <summary>The <c>jti</c> claim (the token's unique identifier), if present.</summary>
+    public string? JwtId { get; }
+
+    /// <summary>
+    /// The roles granted, from the claim <see cref="PortkeyJwtOptions.RoleClaim"/> names (a string or an array of strings);
+    /// empty when no role claim is configured or the token lacks it. Scopes are never roles.
+    /// </summary>
+    public IReadOnlyList<string> Roles => _roles;
+
+    /// <summary>
+    /// The verified claims the validator was asked to capture (<see cref="PortkeyJwtOptions.CapturedClaims"/> or
+    /// <see cref="PortkeyJwtOptions.CaptureAllClaims"/>), by claim name, each with its JSON value and type as the token
+    /// carries it; empty when nothing is captured or the token lacks the named claims.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonElement> Claims { get; }
+
     /// <summary>The <c>kid</c> of the key that verified the token.</summary>
     public string KeyId => VerifiedBy.KeyId;
 
@@ -86,6 +136,24 @@ public sealed class PortkeyPrincipal
     {
         ArgumentNullException.ThrowIfNull(scope);
         return HasScope(ScopeNames.Normalise(scope));
+    }
+
+    /// <summary>
+    /// The JSON value of the captured claim <paramref name="name"/> (case-sensitive); false when it was not captured or
+    /// the token lacks it. Only claims named in <see cref="PortkeyJwtOptions.CapturedClaims"/> (or all, with
+    /// <see cref="PortkeyJwtOptions.CaptureAllClaims"/>) are ever captured.
+    /// </summary>
+    public bool TryGetClaim(string name, out JsonElement value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Claims.TryGetValue(name, out value);
+    }
+
+    /// <summary>Whether <see cref="Roles"/> holds <paramref name="role"/> (ordinal).</summary>
+    public bool IsInRole(string role)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        return Array.IndexOf(_roles, role) >= 0;
     }
 
     internal bool HasScope(ReadOnlySpan<char> normalisedScope)
@@ -103,13 +171,18 @@ public sealed class PortkeyPrincipal
 
     /// <summary>
     /// A <see cref="ClaimsPrincipal"/> for ASP.NET Core. Claim types are the token's own, case-sensitive names
-    /// (<c>portkey_oid</c>, <c>portkey_workspace</c>, <c>email_id</c>, <c>sub</c>, <c>uid</c>, <c>iss</c>), with one
-    /// <c>scope</c> claim per normalised scope; <see cref="ClaimsIdentity.Name"/> is <see cref="UserId"/>.
+    /// (<c>portkey_oid</c>, <c>portkey_workspace</c>, <c>email_id</c>, <c>sub</c>, <c>uid</c>, <c>iss</c>, <c>aud</c>,
+    /// <c>jti</c>), with one <see cref="ScopeClaimType"/> claim per normalised scope and one claim per role under the role
+    /// claim's name. Then each captured claim not already among those: one <see cref="Claim"/> per array element, a string
+    /// as <see cref="ClaimValueTypes.String"/>, a number as <see cref="ClaimValueTypes.Integer64"/> or
+    /// <see cref="ClaimValueTypes.Double"/>, <c>true</c>/<c>false</c> as <see cref="ClaimValueTypes.Boolean"/>, an object
+    /// as its JSON text with the value type <c>JSON</c>; nulls are left out. <see cref="ClaimsIdentity.Name"/> is
+    /// <see cref="UserId"/>; <see cref="ClaimsPrincipal.IsInRole"/> reads <see cref="Roles"/> only, never scopes.
     /// </summary>
     public ClaimsPrincipal ToClaimsPrincipal()
     {
         string issuer = Issuer ?? ClaimsIdentity.DefaultIssuer;
-        var claims = new List<Claim>(6 + _scopes.Length)
+        var claims = new List<Claim>(8 + _scopes.Length + _audiences.Length + _roles.Length + Claims.Count)
         {
             new(ClaimNames.Organisation, OrganisationId, ClaimValueTypes.String, issuer),
             new(ClaimNames.Workspace, WorkspaceSlug, ClaimValueTypes.String, issuer),
@@ -118,14 +191,39 @@ public sealed class PortkeyPrincipal
         AddIfPresent(claims, ClaimNames.Subject, Subject, issuer);
         AddIfPresent(claims, ClaimNames.Uid, Uid, issuer);
         AddIfPresent(claims, ClaimNames.Issuer, Issuer, issuer);
+        AddIfPresent(claims, ClaimNames.JwtId, JwtId, issuer);
+        foreach (string audience in _audiences)
+        {
+            claims.Add(new Claim(ClaimNames.Audience, audience, ClaimValueTypes.String, issuer));
+        }
+
         foreach (string scope in _scopes)
         {
             claims.Add(new Claim(ClaimNames.Scope, scope, ClaimValueTypes.String, issuer));
         }
 
+        string roleType = _roleClaim ?? ClaimsIdentity.DefaultRoleClaimType;
+        foreach (string role in _roles)
+        {
+            claims.Add(new Claim(roleType, role, ClaimValueTypes.String, issuer));
+        }
+
+        foreach ((string name, JsonElement value) in Claims)
+        {
+            if (!IsWrittenAbove(name, roleType))
+            {
+                CapturedClaimValues.Add(claims, name, value, issuer);
+            }
+        }
+
         string nameType = Email is not null ? ClaimNames.Email : Subject is not null ? ClaimNames.Subject : ClaimNames.Uid;
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, AuthenticationType, nameType, ClaimNames.Scope));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, AuthenticationType, nameType, roleType));
     }
+
+    /// <summary>Whether <see cref="ToClaimsPrincipal"/> writes claims of this type from the principal's own properties.</summary>
+    private static bool IsWrittenAbove(string name, string roleType) => name is ClaimNames.Organisation or ClaimNames.Workspace
+        or ClaimNames.Email or ClaimNames.Subject or ClaimNames.Uid or ClaimNames.Issuer or ClaimNames.JwtId or ClaimNames.Audience
+        or ClaimNames.Scope || name == roleType;
 
     /// <inheritdoc />
     public override string ToString() => $"{OrganisationId}/{WorkspaceSlug}/{UserId ?? "(no user)"}";

@@ -78,7 +78,7 @@ internal sealed class PortkeyScopeRequirement : AuthorizationHandler<PortkeyScop
         return user.Identities.Any(identity =>
             identity.IsAuthenticated
             && identity.AuthenticationType == PortkeyPrincipal.AuthenticationType
-            && identity.HasClaim(c => c.Type == identity.RoleClaimType && string.Equals(c.Value, wanted, StringComparison.Ordinal)));
+            && identity.HasClaim(c => c.Type == PortkeyPrincipal.ScopeClaimType && string.Equals(c.Value, wanted, StringComparison.Ordinal)));
     }
 
     private static void RecordMissing(HttpContext? http, string scope)

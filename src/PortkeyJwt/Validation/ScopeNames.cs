@@ -43,4 +43,6 @@ internal static class ClaimNames
     public const string Uid = "uid";
     public const string Issuer = "iss";
     public const string Scope = "scope";
+    public const string Audience = "aud";
+    public const string JwtId = "jti";
 }
