@@ -65,4 +65,17 @@ public enum PortkeyJwtError
 
     /// <summary>The token's workspace is not one of its trust anchor's <see cref="TrustAnchor.Workspaces"/>.</summary>
     WorkspaceNotAllowed,
+
+    /// <summary>
+    /// The token is revoked by <see cref="PortkeyJwtOptions.Revocations"/>: by its <c>jti</c>, or by a watermark of its
+    /// organisation, workspace or user that is later than its <c>iat</c> (or applies to a token without <c>iat</c>).
+    /// The detail names the kind of entry, never the token.
+    /// </summary>
+    Revoked,
+
+    /// <summary>
+    /// The <see cref="RevocationList"/> has not been synced within its <see cref="RevocationList.MaxStaleness"/> (or not
+    /// yet), so no token can be shown not to be revoked; see <see cref="RevocationList.FailOpen"/>.
+    /// </summary>
+    RevocationUnavailable,
 }

@@ -92,6 +92,14 @@ public sealed class PortkeyJwtOptions
     public string? RoleClaim { get; set; }
 
     /// <summary>
+    /// The revocations to enforce: every token that would otherwise be valid, including one answered from the
+    /// validated-token cache, is checked against the list's current entries and rejected with
+    /// <see cref="PortkeyJwtError.Revoked"/> when one applies. Default null: no revocation check. The list is shared, not
+    /// copied: entries added later apply at once.
+    /// </summary>
+    public RevocationList? Revocations { get; set; }
+
+    /// <summary>
     /// With a <see cref="TrustAnchorSet"/>, adds an <c>issuer</c> tag to the <c>portkeyjwt.validations</c> counter and the
     /// <c>portkeyjwt.validation.duration</c> histogram: the configured <see cref="TrustAnchor.Issuer"/> of the anchor the
     /// token was routed to. A token routed to no anchor (<see cref="PortkeyJwtError.UnknownIssuer"/>, or rejected before

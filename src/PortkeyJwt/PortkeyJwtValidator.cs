@@ -173,7 +173,7 @@ public sealed partial class PortkeyJwtValidator
             target = null;
             anchor = cached.Anchor!;
             anchor.NoteUse();
-            return cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? CheckCallScopes(cached.Result, requiredScopes);
+            return cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? Finish(cached.Result, requiredScopes, nowMs);
         }
 
         PortkeyJwtResult? routed = _router!.Route(token, out target);
@@ -229,7 +229,7 @@ public sealed partial class PortkeyJwtValidator
 
         if (_anchor is null && _cache?.TryGet(token, out long nowMs) is { } cached)
         {
-            return cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? CheckCallScopes(cached.Result, requiredScopes);
+            return cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? Finish(cached.Result, requiredScopes, nowMs);
         }
 
         PortkeyJwtResult? result = ValidateUncached(token, mayFetch, out fetchFor);
@@ -239,7 +239,25 @@ public sealed partial class PortkeyJwtValidator
         }
 
         _cache?.Add(token, result, _keys, _anchor);
-        return CheckCallScopes(result, requiredScopes);
+        return Finish(result, requiredScopes, nowMs: -1);
+    }
+
+    /// <summary>
+    /// The last rules for a valid token, fresh or cached: not revoked (<see cref="PortkeyJwtOptions.Revocations"/>), then
+    /// the call's scopes. Revocation comes first: a revoked token is answered 401, whatever it grants.
+    /// </summary>
+    /// <param name="valid">A successful validation.</param>
+    /// <param name="requiredScopes">The call's scopes.</param>
+    /// <param name="nowMs">The clock reading the caller already took, in Unix milliseconds; -1 to read it here if needed.</param>
+    private PortkeyJwtResult Finish(PortkeyJwtResult valid, IReadOnlyList<string>? requiredScopes, long nowMs)
+    {
+        if (_settings.Revocations is { } revocations
+            && revocations.Check(valid.Principal!, nowMs >= 0 ? nowMs : _time.GetUtcNow().ToUnixTimeMilliseconds()) is { } revoked)
+        {
+            return revoked;
+        }
+
+        return CheckCallScopes(valid, requiredScopes);
     }
 
     /// <summary>

@@ -128,6 +128,9 @@ public sealed class PortkeyPrincipal
     /// <summary>The <c>kid</c> of the key that verified the token.</summary>
     public string KeyId => VerifiedBy.KeyId;
 
+    /// <summary>The revocation entry keys that could apply to this principal, computed on its first revocation check.</summary>
+    internal RevocationProbe? RevocationProbe { get; set; }
+
     /// <summary>The key object that verified the token: a cached validation is only reused while this very key is served.</summary>
     internal VerificationKey VerifiedBy { get; }
 

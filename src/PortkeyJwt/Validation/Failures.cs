@@ -40,6 +40,15 @@ internal static class Failures
     public static readonly PortkeyJwtResult CapturedClaimTooDeep = F(PortkeyJwtError.InvalidClaim, $"A captured claim's value nests deeper than {PortkeyJwtOptions.MaxCapturedClaimDepth}.");
     public static readonly PortkeyJwtResult CapturedClaimsTooLarge = F(PortkeyJwtError.InvalidClaim, $"The captured claims total more than {PortkeyJwtOptions.MaxCapturedClaimsBytes} bytes.");
 
+    public static readonly PortkeyJwtResult RevokedToken = F(PortkeyJwtError.Revoked, "The token is revoked (an entry for its 'jti').");
+    public static readonly PortkeyJwtResult RevokedOrganisation = F(PortkeyJwtError.Revoked, "The token is revoked (its organisation's tokens issued before a time).");
+    public static readonly PortkeyJwtResult RevokedWorkspace = F(PortkeyJwtError.Revoked, "The token is revoked (its workspace's tokens issued before a time).");
+    public static readonly PortkeyJwtResult RevokedUser = F(PortkeyJwtError.Revoked, "The token is revoked (its user's tokens issued before a time).");
+    public static readonly PortkeyJwtResult RevokedOrganisationNoIat = F(PortkeyJwtError.Revoked, "The token is revoked: a watermark applies to its organisation and it has no 'iat'.");
+    public static readonly PortkeyJwtResult RevokedWorkspaceNoIat = F(PortkeyJwtError.Revoked, "The token is revoked: a watermark applies to its workspace and it has no 'iat'.");
+    public static readonly PortkeyJwtResult RevokedUserNoIat = F(PortkeyJwtError.Revoked, "The token is revoked: a watermark applies to its user and it has no 'iat'.");
+    public static readonly PortkeyJwtResult RevocationUnavailable = F(PortkeyJwtError.RevocationUnavailable, "The revocation list has not been synced within its staleness limit.");
+
     /// <summary>A claim that is required and absent; the detail names the claim (or its aliases).</summary>
     public static PortkeyJwtResult Missing(Claim claim) => MissingByClaim[(int)claim];
 

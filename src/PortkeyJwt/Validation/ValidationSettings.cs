@@ -52,6 +52,7 @@ internal sealed class ValidationSettings
         ValidAudiencesUtf8 = [.. audiences.Select(Encoding.UTF8.GetBytes)];
         ValidAudienceLists = [.. audiences.Select(a => new[] { a })];
         Capture = ClaimCapture.FromOptions(options);
+        Revocations = options.Revocations;
         RequiredScopes = ParseScopes(options.RequiredScopes, nameof(PortkeyJwtOptions.RequiredScopes));
         MissingRequiredScope = [.. RequiredScopes.Select(Failures.MissingScope)];
         Anchor = anchor;
@@ -91,6 +92,9 @@ internal sealed class ValidationSettings
     /// <see cref="PortkeyPrincipal.Audiences"/> when <c>aud</c> is that one string, the usual case, so reading it allocates nothing.
     /// </summary>
     public string[][] ValidAudienceLists { get; }
+
+    /// <summary>The revocations every valid token is checked against; null for none.</summary>
+    public RevocationList? Revocations { get; }
 
     /// <summary>The claims captured beyond those checked, and the roles; null when the options ask for none.</summary>
     public ClaimCapture? Capture { get; }
