@@ -46,6 +46,7 @@ internal static class Gate
         new("CapturedClaimsBenchmarks", "NoneCaptured", "four custom claims, none captured", MaxRatio: 2.0, MaxBytes: 408, Target: "the bytes of valid, cache off (408 B): claims not captured cost nothing"),
         new("CapturedClaimsBenchmarks", "OneCaptured", "one claim captured", MaxBytes: 1024, Target: "informational: the first captured claim"),
         new("CapturedClaimsBenchmarks", "FourCaptured", "four claims captured", MaxBytes: 2048, Target: "informational: each further claim"),
+        new("RevocationBenchmarks", "Check", "revocation check (every valid token and cache hit)", MaxNanoseconds: 50, MaxBytes: 0, Target: "≤ 50 ns, 0 B, flat from 0 to 1,000,000 entries"),
         new("KeyAndAlgorithmBenchmarks", "Valid", "valid", MaxRatio: 2.0, MaxBytes: 512, BytesBeyondFloor: true, Target: "≤ 1.05× own floor, ≤ 512 B beyond it"),
         new("TrustAnchorBenchmarks", "Route", "trust anchors: routing by iss (valid token)", MaxNanoseconds: 250, MaxBytes: 0, Target: "≤ 50 ns, 0 B (not met yet)"),
         new("TrustAnchorBenchmarks", "UnknownIssuerFlood", "trust anchors: unknown issuer (a new iss each time)", MaxNanoseconds: 400, MaxBytes: 0, Target: "≤ 300 ns, 0 B, no fetch (checked below)"),
@@ -84,10 +85,11 @@ internal static class Gate
             .WithArtifactsPath(artifacts)
             .WithOptions(ConfigOptions.JoinSummary);
 
-        Summary[] summaries = BenchmarkRunner.Run([typeof(ValidationBenchmarks), typeof(CapturedClaimsBenchmarks), typeof(KeyAndAlgorithmBenchmarks), typeof(ThroughputBenchmarks), typeof(TrustAnchorBenchmarks)], config);
+        Summary[] summaries = BenchmarkRunner.Run([typeof(ValidationBenchmarks), typeof(CapturedClaimsBenchmarks), typeof(RevocationBenchmarks), typeof(KeyAndAlgorithmBenchmarks), typeof(ThroughputBenchmarks), typeof(TrustAnchorBenchmarks)], config);
         List<Verdict> verdicts = Evaluate(summaries.SelectMany(s => s.Reports));
         verdicts.Add(Scaling(PairedScaling.Measure(ScalingRounds)));
         verdicts.AddRange(Anchors());
+        verdicts.AddRange(Revocations(RevocationScale.Measure()));
         string table = Table(verdicts);
         Console.WriteLine();
         Console.WriteLine(table);
@@ -108,6 +110,24 @@ internal static class Gate
         Console.WriteLine(Table([verdict]));
         return verdict.Pass ? 0 : 1;
     }
+
+    /// <summary>Only the million-entry revocation checks.</summary>
+    public static int RunRevocation()
+    {
+        List<Verdict> verdicts = Revocations(RevocationScale.Measure());
+        Console.WriteLine(Table(verdicts));
+        return verdicts.All(v => v.Pass) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// A million revocation entries (<see cref="RevocationScale"/>): at most 100 bytes of managed memory each, a full sync
+    /// within 2 seconds, and validations answered throughout it.
+    /// </summary>
+    private static List<Verdict> Revocations(RevocationScale.Result result) =>
+    [
+        new(FormattableString.Invariant($"revocation: managed memory per entry ({RevocationScale.Entries:N0} entries, {result.Count:N0} in force)"), 0, null, result.BytesPerEntry, "≤ 100 B per entry", "≤ 100 B", result.BytesPerEntry <= 100 && result.Count == RevocationScale.Entries, Checked: true),
+        new(FormattableString.Invariant($"revocation: full sync of {RevocationScale.Entries:N0} entries ({result.SyncSeconds:0.00} s; {result.ChecksDuringSync:N0} checks answered meanwhile)"), result.SyncSeconds * 1e9, null, 0, "≤ 2 s, validations never blocked", "≤ 2 s, > 0 checks during it", result.SyncSeconds <= 2 && result.ChecksDuringSync > 0, Checked: true),
+    ];
 
     /// <summary>Only the trust-anchor checks that are not BenchmarkDotNet cases (no fetch, 10,000 anchors' time and memory).</summary>
     public static int RunAnchors()
