@@ -15,7 +15,7 @@ internal sealed class BenchmarkTokens
 
     private readonly JsonObject _claims;
 
-    public BenchmarkTokens(int rsaBits = 2048, string algorithm = "RS256", int extraScopes = 0)
+    public BenchmarkTokens(int rsaBits = 2048, string algorithm = "RS256", int extraScopes = 0, JsonObject? extraClaims = null)
     {
         Algorithm = algorithm;
         Key = algorithm.StartsWith("ES", StringComparison.Ordinal) ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : RSA.Create(rsaBits);
@@ -35,6 +35,11 @@ internal sealed class BenchmarkTokens
             ["exp"] = now + 3600,
             ["jti"] = "b7e1c0de-4a2f-4c11-9e3d-0f6a1b2c3d4e",
         };
+        foreach ((string name, JsonNode? value) in extraClaims ?? [])
+        {
+            claims[name] = value?.DeepClone();
+        }
+
         _claims = claims;
         Valid = Sign(claims);
         Expired = Sign(claims.DeepClone().AsObject().Apply("exp", now - 3600));

@@ -43,6 +43,9 @@ internal static class Gate
         new("ValidationBenchmarks", "InsufficientScope", "insufficient scope (403)", MaxRatio: 2.0, MaxBytes: 1024, Target: "≤ 1.05× floor"),
         new("ValidationBenchmarks", "LargeToken", "large token (~4 KB, 104 scopes)", MaxBytes: 8192, Target: "informational"),
         new("ValidationBenchmarks", "JsonWebTokenHandler", "JsonWebTokenHandler + principal", Target: "baseline to beat"),
+        new("CapturedClaimsBenchmarks", "NoneCaptured", "four custom claims, none captured", MaxRatio: 2.0, MaxBytes: 408, Target: "the bytes of valid, cache off (408 B): claims not captured cost nothing"),
+        new("CapturedClaimsBenchmarks", "OneCaptured", "one claim captured", MaxBytes: 1024, Target: "informational: the first captured claim"),
+        new("CapturedClaimsBenchmarks", "FourCaptured", "four claims captured", MaxBytes: 2048, Target: "informational: each further claim"),
         new("KeyAndAlgorithmBenchmarks", "Valid", "valid", MaxRatio: 2.0, MaxBytes: 512, BytesBeyondFloor: true, Target: "≤ 1.05× own floor, ≤ 512 B beyond it"),
         new("TrustAnchorBenchmarks", "Route", "trust anchors: routing by iss (valid token)", MaxNanoseconds: 250, MaxBytes: 0, Target: "≤ 50 ns, 0 B (not met yet)"),
         new("TrustAnchorBenchmarks", "UnknownIssuerFlood", "trust anchors: unknown issuer (a new iss each time)", MaxNanoseconds: 400, MaxBytes: 0, Target: "≤ 300 ns, 0 B, no fetch (checked below)"),
@@ -81,7 +84,7 @@ internal static class Gate
             .WithArtifactsPath(artifacts)
             .WithOptions(ConfigOptions.JoinSummary);
 
-        Summary[] summaries = BenchmarkRunner.Run([typeof(ValidationBenchmarks), typeof(KeyAndAlgorithmBenchmarks), typeof(ThroughputBenchmarks), typeof(TrustAnchorBenchmarks)], config);
+        Summary[] summaries = BenchmarkRunner.Run([typeof(ValidationBenchmarks), typeof(CapturedClaimsBenchmarks), typeof(KeyAndAlgorithmBenchmarks), typeof(ThroughputBenchmarks), typeof(TrustAnchorBenchmarks)], config);
         List<Verdict> verdicts = Evaluate(summaries.SelectMany(s => s.Reports));
         verdicts.Add(Scaling(PairedScaling.Measure(ScalingRounds)));
         verdicts.AddRange(Anchors());

@@ -129,6 +129,15 @@ public sealed class PortkeyJwtServiceOptions
     /// <summary>With <see cref="Issuers"/>, tag validation metrics with the issuer whose anchor the token was routed to; default false (see <see cref="PortkeyJwtOptions.TagMetricsWithIssuer"/>).</summary>
     public bool TagMetricsWithIssuer { get; set; }
 
+    /// <summary>Claims whose JSON values the principal carries (<see cref="PortkeyPrincipal.Claims"/>); default none (see <see cref="PortkeyJwtOptions.CapturedClaims"/>).</summary>
+    public IList<string> CapturedClaims { get; set; } = [];
+
+    /// <summary>Capture every claim, for tools and debugging; default false (see <see cref="PortkeyJwtOptions.CaptureAllClaims"/>).</summary>
+    public bool CaptureAllClaims { get; set; }
+
+    /// <summary>The claim that grants roles (<c>User.IsInRole</c>), such as <c>roles</c>; default none: no roles, and scopes never count as roles.</summary>
+    public string? RoleClaim { get; set; }
+
     /// <summary>The trust anchors <see cref="Issuers"/> describe (new objects each call); JWKS files are read relative to <paramref name="contentRoot"/>.</summary>
     internal List<TrustAnchor> ToAnchors(string contentRoot) => [.. Issuers.Select(issuer => issuer.ToAnchor(contentRoot))];
 
@@ -168,6 +177,9 @@ public sealed class PortkeyJwtServiceOptions
             ValidationCacheDuration = ValidationCacheDuration,
             ValidationCacheSize = ValidationCacheSize,
             TagMetricsWithIssuer = TagMetricsWithIssuer,
+            CapturedClaims = [.. CapturedClaims],
+            CaptureAllClaims = CaptureAllClaims,
+            RoleClaim = string.IsNullOrEmpty(RoleClaim) ? null : RoleClaim,
         };
         if (AllowedAlgorithms.Count > 0)
         {

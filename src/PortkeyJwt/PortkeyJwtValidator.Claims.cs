@@ -36,6 +36,7 @@ public sealed partial class PortkeyJwtValidator
         EmailId,
         Sub,
         Uid,
+        Jti,
         None,
     }
 
@@ -148,8 +149,9 @@ public sealed partial class PortkeyJwtValidator
         }
 
         // Rule 6: issuer and audience.
-        PortkeyJwtResult? failure = ReadIssuer(payload, claims[Member.Iss], out string? issuer)
-            ?? CheckAudience(payload, claims[Member.Aud]);
+        PortkeyJwtResult? failure = ReadIssuer(payload, claims[Member.Iss], out string? issuer);
+        string[]? audiences = null;
+        failure ??= ReadAudiences(payload, claims[Member.Aud], out audiences);
         if (failure is not null)
         {
             return failure;
@@ -225,6 +227,20 @@ public sealed partial class PortkeyJwtValidator
             return Failures.Invalid(Claim.Uid);
         }
 
+        // Unique per token: read without the string pool, which would fill up with values never seen again.
+        if (!TryReadOptionalIdentifier(payload, claims[Member.Jti], out string? jwtId, pooled: false))
+        {
+            return Failures.Invalid(Claim.Jti);
+        }
+
+        IReadOnlyDictionary<string, JsonElement>? captured = null;
+        string[]? roles = null;
+        ClaimCapture? capture = _settings.Capture;
+        if (capture is not null && capture.Read(payload, _strings, out captured, out roles) is { } captureFailure)
+        {
+            return captureFailure;
+        }
+
         var principal = new PortkeyPrincipal(
             organisation!, // each branch above returned unless it was read or defaulted
             workspace!,
@@ -237,7 +253,7 @@ public sealed partial class PortkeyJwtValidator
             notBefore >= 0 ? DateTimeOffset.FromUnixTimeMilliseconds(notBefore) : null,
             issuer,
             key,
-            default);
+            new PortkeyPrincipal.Extras(audiences, jwtId, roles, capture?.RoleClaim, captured));
 
         // Scopes the options require are part of validity (and so of what the cache holds); per-call ones are not.
         string[] configured = _settings.RequiredScopes;
@@ -336,6 +352,7 @@ public sealed partial class PortkeyJwtValidator
                 (byte)'a' => Member.Aud,
                 (byte)'s' => Member.Sub,
                 (byte)'u' => Member.Uid,
+                (byte)'j' => Member.Jti,
                 (byte)'i' => name[1] == (byte)'a' ? Member.Iat : Member.Iss,
                 _ => Member.None,
             },
@@ -366,6 +383,7 @@ public sealed partial class PortkeyJwtValidator
         Member.Scopes => "scopes"u8,
         Member.EmailId => "email_id"u8,
         Member.Sub => "sub"u8,
+        Member.Jti => "jti"u8,
         _ => "uid"u8,
     };
 
@@ -439,9 +457,17 @@ public sealed partial class PortkeyJwtValidator
         return Failures.WrongIssuer;
     }
 
-    /// <summary><c>aud</c>: a string or an array of strings; when audiences are configured it must name one of them.</summary>
-    private PortkeyJwtResult? CheckAudience(ReadOnlySpan<byte> payload, JsonSyntax.Member claim)
+    /// <summary>Most audiences one token may name.</summary>
+    private const int MaxAudiences = 64;
+
+    /// <summary>
+    /// <c>aud</c>: a string or an array of strings, each a valid identifier; when audiences are configured it must name one
+    /// of them. <paramref name="audiences"/> gets its values in token order (null when absent); a lone configured audience
+    /// comes back as that audience's prebuilt list, without allocating.
+    /// </summary>
+    private PortkeyJwtResult? ReadAudiences(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, out string[]? audiences)
     {
+        audiences = null;
         byte[][] valid = _settings.ValidAudiencesUtf8;
         if (!claim.IsPresent)
         {
@@ -449,48 +475,81 @@ public sealed partial class PortkeyJwtValidator
         }
 
         var reader = JsonRead.At(payload, claim.ValueStart);
-        bool matched = false;
         if (reader.TokenType == JsonTokenType.String)
         {
-            matched = MatchesAny(ref reader, valid);
-        }
-        else if (reader.TokenType == JsonTokenType.StartArray)
-        {
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            int index = IndexOfMatch(ref reader, valid);
+            if (index >= 0)
             {
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    return Failures.Invalid(Claim.Aud);
-                }
-
-                matched |= MatchesAny(ref reader, valid);
+                audiences = _settings.ValidAudienceLists[index];
+                return null;
             }
+
+            if (valid.Length != 0)
+            {
+                return Failures.WrongAudience;
+            }
+
+            string? single = ReadIdentifier(payload, claim);
+            if (single is null)
+            {
+                return Failures.Invalid(Claim.Aud);
+            }
+
+            audiences = [single];
+            return null;
         }
-        else
+
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
             return Failures.Invalid(Claim.Aud);
         }
 
-        return valid.Length == 0 || matched ? null : Failures.WrongAudience;
+        bool matched = false;
+        var read = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String || read.Count == MaxAudiences)
+            {
+                return Failures.Invalid(Claim.Aud);
+            }
+
+            int index = IndexOfMatch(ref reader, valid);
+            matched |= index >= 0;
+            string? audience = index >= 0 ? _settings.ValidAudienceLists[index][0] : ReadIdentifier(ref reader);
+            if (audience is null)
+            {
+                return Failures.Invalid(Claim.Aud);
+            }
+
+            read.Add(audience);
+        }
+
+        if (valid.Length != 0 && !matched)
+        {
+            return Failures.WrongAudience;
+        }
+
+        audiences = [.. read];
+        return null;
     }
 
-    private static bool MatchesAny(ref Utf8JsonReader reader, byte[][] candidates)
+    private static int IndexOfMatch(ref Utf8JsonReader reader, byte[][] candidates)
     {
-        foreach (byte[] candidate in candidates)
+        for (int i = 0; i < candidates.Length; i++)
         {
-            if (reader.ValueTextEquals(candidate))
+            if (reader.ValueTextEquals(candidates[i]))
             {
-                return true;
+                return i;
             }
         }
 
-        return false;
+        return -1;
     }
 
     /// <summary>An optional identity claim: absent (true, null) or a valid identifier (true, value); false when invalid.</summary>
-    private bool TryReadOptionalIdentifier(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, out string? value)
+    private bool TryReadOptionalIdentifier(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, out string? value, bool pooled = true)
     {
-        value = claim.IsPresent ? ReadIdentifier(payload, claim) : null;
+        value = claim.IsPresent ? ReadIdentifier(payload, claim, pooled) : null;
         return !claim.IsPresent || value is not null;
     }
 
@@ -498,15 +557,18 @@ public sealed partial class PortkeyJwtValidator
     /// A non-empty string of at most <see cref="MaxIdentifierBytes"/> bytes without control characters, pooled;
     /// null when the value breaks any of that.
     /// </summary>
-    private string? ReadIdentifier(ReadOnlySpan<byte> payload, JsonSyntax.Member claim)
+    private string? ReadIdentifier(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, bool pooled = true)
     {
         bool plain = claim.TryPlainString(payload, out ReadOnlySpan<byte> raw);
         var reader = plain ? default : JsonRead.At(payload, claim.ValueStart);
-        if (!plain && reader.TokenType != JsonTokenType.String)
-        {
-            return null;
-        }
+        return plain || reader.TokenType == JsonTokenType.String ? ReadIdentifier(raw, ref reader, plain, pooled) : null;
+    }
 
+    /// <summary>Like <see cref="ReadIdentifier(ReadOnlySpan{byte}, JsonSyntax.Member, bool)"/>, for the string the reader is on.</summary>
+    private string? ReadIdentifier(ref Utf8JsonReader reader) => ReadIdentifier(default, ref reader, plain: false, pooled: true);
+
+    private string? ReadIdentifier(ReadOnlySpan<byte> raw, ref Utf8JsonReader reader, bool plain, bool pooled)
+    {
         int rawLength = plain ? raw.Length : reader.ValueSpan.Length;
         if (rawLength is 0 or > MaxIdentifierBytes)
         {
@@ -522,7 +584,8 @@ public sealed partial class PortkeyJwtValidator
             // JsonSyntax has checked the UTF-8; a string's UTF-16 length never exceeds its raw length.
             int length = plain ? Encoding.UTF8.GetChars(raw, buffer) : reader.CopyString(buffer);
             ReadOnlySpan<char> value = buffer[..length];
-            return length == 0 || value.ContainsAnyInRange('\u0000', '\u001F') || value.Contains('\u007F') ? null : _strings.GetOrAdd(value);
+            return length == 0 || value.ContainsAnyInRange('\u0000', '\u001F') || value.Contains('\u007F') ? null
+                : pooled ? _strings.GetOrAdd(value) : value.ToString();
         }
         finally
         {

@@ -100,7 +100,10 @@ public sealed class PortkeyPrincipal
     /// <summary>When the token becomes valid (<c>nbf</c>), if stated.</summary>
     public DateTimeOffset? NotBefore { get; }
 
-    /// <summary>The <c>iss</c> claim, if present.</summary>
+    /// <summary>
+    /// The <c>iss</c> claim, if present. With a <see cref="TrustAnchorSet"/> it names the trust anchor that authenticated
+    /// the token: it is that anchor's configured <see cref="TrustAnchor.Issuer"/>.
+    /// </summary>
     public string? Issuer { get; }
 
     /// <summary>The <c>aud</c> claim's values, from a string or an array of strings, in token order; empty when the token has none.</summary>

@@ -125,4 +125,37 @@ public sealed class AuthorizationTests
     {
         Assert.Throws<ArgumentException>(() => new AuthorizationPolicyBuilder().RequirePortkeyScope());
     }
+
+    [Fact]
+    public async Task RolePolicy_TokenGrantingAScopeNamedLikeTheRole_Is403()
+    {
+        // Scopes are not roles: a scope named admin does not pass RequireRole("admin"), even with a role claim configured.
+        await using Gateway gateway = await Gateway.StartAsync(options => options.RoleClaim = "roles");
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/policy/admin-role", "x-portkey-api-key", Tokens.WithScope("admin")));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task RolePolicy_TokenWithTheRoleInTheConfiguredRoleClaim_Is200()
+    {
+        await using Gateway gateway = await Gateway.StartAsync(options => options.RoleClaim = "roles");
+        string token = Tokens.Mint(Tokens.Claims().With(("roles", new System.Text.Json.Nodes.JsonArray("admin"))));
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/policy/admin-role", "x-portkey-api-key", token));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task RolePolicy_WithoutARoleClaimConfigured_TheTokensRolesAreNotRoles()
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+        string token = Tokens.Mint(Tokens.Claims().With(("roles", new System.Text.Json.Nodes.JsonArray("admin"))));
+
+        using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/policy/admin-role", "x-portkey-api-key", token));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
 }

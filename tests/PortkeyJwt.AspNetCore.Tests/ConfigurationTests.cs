@@ -40,7 +40,10 @@ public sealed class ConfigurationTests
             "ValidationCache": false,
             "ValidationCacheDuration": "00:02:00",
             "ValidationCacheSize": 500,
-            "TagMetricsWithIssuer": true
+            "TagMetricsWithIssuer": true,
+            "CapturedClaims": [ "tier", "team" ],
+            "CaptureAllClaims": true,
+            "RoleClaim": "roles"
           }
         }
         """;
@@ -78,6 +81,9 @@ public sealed class ConfigurationTests
         Assert.Equal(TimeSpan.FromMinutes(2), options.ValidationCacheDuration);
         Assert.Equal(500, options.ValidationCacheSize);
         Assert.True(options.TagMetricsWithIssuer);
+        Assert.Equal(["tier", "team"], options.CapturedClaims);
+        Assert.True(options.CaptureAllClaims);
+        Assert.Equal("roles", options.RoleClaim);
     }
 
     [Fact]
@@ -98,6 +104,9 @@ public sealed class ConfigurationTests
         Assert.Equal(["completions.write"], validator.RequiredScopes);
         Assert.Equal((TimeSpan.FromSeconds(90), "at+jwt", 8192, 3072, false, TimeSpan.FromMinutes(2), 500), (validator.ClockSkew, validator.RequiredType, validator.MaxTokenLength, validator.MinimumRsaKeySize, validator.ValidationCache, validator.ValidationCacheDuration, validator.ValidationCacheSize));
         Assert.True(validator.TagMetricsWithIssuer);
+        Assert.Equal(["tier", "team"], validator.CapturedClaims);
+        Assert.True(validator.CaptureAllClaims);
+        Assert.Equal("roles", validator.RoleClaim);
     }
 
     [Theory]

@@ -36,6 +36,10 @@ internal static class Failures
     public static readonly PortkeyJwtResult WorkspaceNotAllowed = F(PortkeyJwtError.WorkspaceNotAllowed, "The token's workspace is not one its issuer may assert.");
     public static readonly PortkeyJwtResult OrganisationClaimsDiffer = F(PortkeyJwtError.InvalidClaim, "The claims 'portkey_oid' and 'organisation_id' are both present and differ.");
 
+    public static readonly PortkeyJwtResult CapturedClaimTooLarge = F(PortkeyJwtError.InvalidClaim, $"A captured claim's value is larger than {PortkeyJwtOptions.MaxCapturedClaimBytes} bytes.");
+    public static readonly PortkeyJwtResult CapturedClaimTooDeep = F(PortkeyJwtError.InvalidClaim, $"A captured claim's value nests deeper than {PortkeyJwtOptions.MaxCapturedClaimDepth}.");
+    public static readonly PortkeyJwtResult CapturedClaimsTooLarge = F(PortkeyJwtError.InvalidClaim, $"The captured claims total more than {PortkeyJwtOptions.MaxCapturedClaimsBytes} bytes.");
+
     /// <summary>A claim that is required and absent; the detail names the claim (or its aliases).</summary>
     public static PortkeyJwtResult Missing(Claim claim) => MissingByClaim[(int)claim];
 
@@ -56,12 +60,13 @@ internal static class Failures
         Email,
         Sub,
         Uid,
+        Jti,
     }
 
     private static readonly string[] ClaimNames =
     [
         "'exp'", "'nbf'", "'iat'", "'iss'", "'aud'", "'portkey_oid' (or 'organisation_id')", "'portkey_workspace' (or 'workspace_slug')",
-        "'scope' (or 'scopes')", "'email_id'", "'sub'", "'uid'",
+        "'scope' (or 'scopes')", "'email_id'", "'sub'", "'uid'", "'jti'",
     ];
 
     private static readonly PortkeyJwtResult[] MissingByClaim =

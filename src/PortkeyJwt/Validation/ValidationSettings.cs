@@ -48,7 +48,10 @@ internal sealed class ValidationSettings
         RequiredType = ParseType(options.RequiredType);
         ValidIssuers = CopyNonEmpty(options.ValidIssuers, nameof(PortkeyJwtOptions.ValidIssuers));
         ValidIssuersUtf8 = [.. ValidIssuers.Select(Encoding.UTF8.GetBytes)];
-        ValidAudiencesUtf8 = [.. CopyNonEmpty(options.ValidAudiences, nameof(PortkeyJwtOptions.ValidAudiences)).Select(Encoding.UTF8.GetBytes)];
+        string[] audiences = CopyNonEmpty(options.ValidAudiences, nameof(PortkeyJwtOptions.ValidAudiences));
+        ValidAudiencesUtf8 = [.. audiences.Select(Encoding.UTF8.GetBytes)];
+        ValidAudienceLists = [.. audiences.Select(a => new[] { a })];
+        Capture = ClaimCapture.FromOptions(options);
         RequiredScopes = ParseScopes(options.RequiredScopes, nameof(PortkeyJwtOptions.RequiredScopes));
         MissingRequiredScope = [.. RequiredScopes.Select(Failures.MissingScope)];
         Anchor = anchor;
@@ -82,6 +85,15 @@ internal sealed class ValidationSettings
     public byte[][] ValidIssuersUtf8 { get; }
 
     public byte[][] ValidAudiencesUtf8 { get; }
+
+    /// <summary>
+    /// For each of the valid audiences, by index, a one-element list holding it: the principal's
+    /// <see cref="PortkeyPrincipal.Audiences"/> when <c>aud</c> is that one string, the usual case, so reading it allocates nothing.
+    /// </summary>
+    public string[][] ValidAudienceLists { get; }
+
+    /// <summary>The claims captured beyond those checked, and the roles; null when the options ask for none.</summary>
+    public ClaimCapture? Capture { get; }
 
     /// <summary>Normalised required scopes from the options.</summary>
     public string[] RequiredScopes { get; }

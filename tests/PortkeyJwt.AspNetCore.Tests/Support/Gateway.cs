@@ -82,6 +82,7 @@ internal sealed class Gateway : IAsyncDisposable
             options.AddPolicy("either", policy => policy.AddAuthenticationSchemes(PortkeyJwtDefaults.AuthenticationScheme, ApiKeyScheme.Name).RequireAuthenticatedUser());
             options.AddPolicy("completions", policy => policy.RequirePortkeyScope("completions.write"));
             options.AddPolicy("admin", policy => policy.RequirePortkeyScope("admin.write", "completions.write"));
+            options.AddPolicy("admin-role", policy => policy.RequireRole("admin"));
         });
         services(builder.Services);
 
@@ -93,6 +94,7 @@ internal sealed class Gateway : IAsyncDisposable
         app.MapPost("/v1/chat/completions", Echo).RequirePortkeyScope("completions.write");
         app.MapGet("/policy/completions", Echo).RequireAuthorization("completions");
         app.MapGet("/policy/admin", Echo).RequireAuthorization("admin");
+        app.MapGet("/policy/admin-role", Echo).RequireAuthorization("admin-role");
         await app.StartAsync();
 
         return new Gateway(app, new HttpClient { BaseAddress = Loopback.Root(app) }, logs);

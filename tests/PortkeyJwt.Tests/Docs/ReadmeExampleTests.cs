@@ -35,6 +35,7 @@ public sealed class ReadmeExampleTests
     [InlineData("static-jwks", "samples/ReadmeExample/GatewayAuthentication.cs")]
     [InlineData("next-to-jwtbearer", "tests/PortkeyJwt.AspNetCore.Tests/Docs/NextToJwtBearerExample.cs")]
     [InlineData("many-organisations", "tests/PortkeyJwt.Tests/Docs/ManyOrganisationsExample.cs")]
+    [InlineData("captured-claims", "tests/PortkeyJwt.Tests/Docs/CapturedClaimsExample.cs")]
     public void Readme_ShowsTheTestedSnippet_Verbatim(string snippet, string file)
     {
         // Located from the repository root, not [CallerFilePath]: a CI build (CI=true) maps source paths to /_/.

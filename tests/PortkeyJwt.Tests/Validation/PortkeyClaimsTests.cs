@@ -149,7 +149,7 @@ public sealed class PortkeyClaimsTests
     [Fact]
     public void UnknownClaims_AnyShape_AreIgnored()
     {
-        string payload = Append(ClaimsJson(), "\"jti\":1,\"roles\":[\"a\",{\"b\":null}],\"Portkey_Oid\":42,\"EXP\":\"x\"");
+        string payload = Append(ClaimsJson(), "\"nonce\":1,\"roles\":[\"a\",{\"b\":null}],\"Portkey_Oid\":42,\"EXP\":\"x\"");
 
         AssertValid(ValidateRaw(payload));
     }

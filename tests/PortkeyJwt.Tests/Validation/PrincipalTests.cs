@@ -93,7 +93,8 @@ public sealed class PrincipalTests
         ClaimsPrincipal cp = Principal(Tokens.Claims().With(("scope", "portkey.a b a portkey.c"))).ToClaimsPrincipal();
 
         Assert.Equal(["a", "b", "c"], cp.FindAll("scope").Select(c => c.Value));
-        Assert.True(cp.IsInRole("b"));
+        Assert.Equal(["a", "b", "c"], cp.FindAll(PortkeyPrincipal.ScopeClaimType).Select(c => c.Value));
+        Assert.False(cp.IsInRole("b")); // a scope is not a role
         Assert.False(cp.IsInRole("portkey.b"));
     }
 
@@ -107,7 +108,7 @@ public sealed class PrincipalTests
         Assert.Equal("PortkeyJwt", identity.AuthenticationType);
         Assert.Equal(PortkeyPrincipal.AuthenticationType, identity.AuthenticationType);
         Assert.Equal("dev@example.com", identity.Name);
-        Assert.Equal("scope", identity.RoleClaimType);
+        Assert.Equal(ClaimsIdentity.DefaultRoleClaimType, identity.RoleClaimType); // no role claim configured: scopes are not roles
     }
 
     [Theory]

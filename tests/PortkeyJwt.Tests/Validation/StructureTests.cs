@@ -377,7 +377,7 @@ public sealed class StructureTests
     [Fact]
     public void Payload_DuplicateUnreadClaim_IsIgnored()
     {
-        string payload = Append(ClaimsJson(), "\"jti\":\"a\",\"jti\":\"b\"");
+        string payload = Append(ClaimsJson(), "\"nonce\":\"a\",\"nonce\":\"b\"");
 
         AssertValid(ValidateDefault(TestKey.Default.SignRaw(HeaderJson(), payload)));
     }
