@@ -82,6 +82,22 @@ public sealed class JwtBearerPipelineTests
         Assert.Equal("Bearer error=\"invalid_token\", error_description=\"The signature key was not found\"", Challenge(response));
     }
 
+    [Theory]
+    [InlineData("aud", "another-gateway", "The audience '(null)' is invalid")] // the token's audience is not echoed
+    [InlineData("iss", "https://evil.example", "The issuer '(null)' is invalid")]
+    [InlineData("portkey_oid", null, null)] // MissingClaim: JwtBearer has no description for it
+    public async Task TokenWithAWrongClaim_Is401_WithJwtBearersDescription(string claim, string? value, string? description)
+    {
+        using var idp = new TestIdentityProvider();
+        await using WebApplication app = await StartAsync(idp.CreateValidator());
+        using HttpClient client = ClientFor(app);
+
+        using HttpResponseMessage response = await client.SendAsync(Completions(idp.Mint(claims: new JsonObject { [claim] = value })));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(description is null ? "Bearer error=\"invalid_token\"" : $"Bearer error=\"invalid_token\", error_description=\"{description}\"", Challenge(response));
+    }
+
     [Fact]
     public async Task TokenWithoutTheScope_Is403_FromTheAppsPolicy()
     {
@@ -92,6 +108,19 @@ public sealed class JwtBearerPipelineTests
         using HttpResponseMessage response = await client.SendAsync(Completions(idp.Mint(scopes: ["logs.view"])));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task MalformedToken_Is401_InvalidToken_WithoutDescription()
+    {
+        using var idp = new TestIdentityProvider();
+        await using WebApplication app = await StartAsync(idp.CreateValidator());
+        using HttpClient client = ClientFor(app);
+
+        using HttpResponseMessage response = await client.SendAsync(Completions("not-a-token"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\"", Challenge(response));
     }
 
     [Fact]

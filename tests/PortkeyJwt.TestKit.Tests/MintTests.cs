@@ -63,13 +63,18 @@ public sealed class MintTests
     }
 
     [Fact]
-    public async Task Mint_WithExtraClaims_StillValidates()
+    public async Task Mint_WithExtraClaims_Validates_AndTheCapturedOnesReachThePrincipal()
     {
         using var idp = new TestIdentityProvider();
 
-        PortkeyJwtResult result = await idp.CreateValidator().ValidateAsync(idp.Mint(claims: new JsonObject { ["tier"] = "gold", ["jti"] = "id-1" }));
+        PortkeyJwtValidator validator = idp.CreateValidator(options => options.CapturedClaims = ["tier"]);
+
+        PortkeyJwtResult result = await validator.ValidateAsync(idp.Mint(claims: new JsonObject { ["tier"] = "gold", ["groups"] = new JsonArray("a", "b") }));
 
         Assert.True(result.IsValid, result.ToString());
+        Assert.True(result.Principal.TryGetClaim("tier", out System.Text.Json.JsonElement tier));
+        Assert.Equal("gold", tier.GetString());
+        Assert.False(result.Principal.TryGetClaim("groups", out _)); // not captured by this validator
     }
 
     [Fact]

@@ -19,6 +19,21 @@ public sealed class PrincipalTests
     }
 
     [Fact]
+    public async Task PrincipalAsync_WithExtraClaims_CapturesThem()
+    {
+        using var idp = new TestIdentityProvider();
+
+        PortkeyPrincipal caller = await idp.PrincipalAsync(claims: new JsonObject { ["tier"] = "gold", ["limits"] = new JsonObject { ["rpm"] = 600 }, ["jti"] = "id-1" });
+
+        Assert.True(caller.TryGetClaim("tier", out System.Text.Json.JsonElement tier));
+        Assert.Equal("gold", tier.GetString());
+        Assert.True(caller.TryGetClaim("limits", out System.Text.Json.JsonElement limits));
+        Assert.Equal(600, limits.GetProperty("rpm").GetInt32());
+        Assert.Equal("id-1", caller.JwtId);
+        Assert.Equal([TestIdentityProvider.DefaultAudience], caller.Audiences);
+    }
+
+    [Fact]
     public async Task PrincipalAsync_FollowsTheInjectedClock()
     {
         var start = new DateTimeOffset(2031, 5, 1, 8, 0, 0, TimeSpan.Zero);
