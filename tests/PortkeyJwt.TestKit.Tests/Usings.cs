@@ -1,0 +1,3 @@
+global using System.Text.Json.Nodes;
+global using Microsoft.Extensions.Time.Testing;
+global using PortkeyJwt.TestKit.Tests.Support;
