@@ -30,6 +30,8 @@ public sealed class ErrorMappingTests
         [PortkeyJwtError.UnknownIssuer] = typeof(SecurityTokenInvalidIssuerException),
         [PortkeyJwtError.OrganisationNotAllowed] = typeof(SecurityTokenValidationException),
         [PortkeyJwtError.WorkspaceNotAllowed] = typeof(SecurityTokenValidationException),
+        [PortkeyJwtError.Revoked] = typeof(SecurityTokenValidationException),
+        [PortkeyJwtError.RevocationUnavailable] = typeof(SecurityTokenValidationException),
     };
 
     public static TheoryData<PortkeyJwtError> Rejections() => [.. Enum.GetValues<PortkeyJwtError>().Where(e => e != PortkeyJwtError.None)];

@@ -34,7 +34,8 @@ internal static class RejectionExceptions
         PortkeyJwtError.InvalidType or PortkeyJwtError.UnsupportedHeader or PortkeyJwtError.MissingKeyId
             or PortkeyJwtError.MissingClaim or PortkeyJwtError.InvalidClaim or PortkeyJwtError.InsufficientScope
             or PortkeyJwtError.KeysUnavailable or PortkeyJwtError.OrganisationNotAllowed
-            or PortkeyJwtError.WorkspaceNotAllowed => new SecurityTokenValidationException(detail),
+            or PortkeyJwtError.WorkspaceNotAllowed or PortkeyJwtError.Revoked
+            or PortkeyJwtError.RevocationUnavailable => new SecurityTokenValidationException(detail),
         _ => new SecurityTokenValidationException(detail),
     };
 }
