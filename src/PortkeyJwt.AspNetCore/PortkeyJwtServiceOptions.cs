@@ -126,6 +126,12 @@ public sealed class PortkeyJwtServiceOptions
     /// <summary>Most validations remembered; default 10,000, from 16 to 1,000,000.</summary>
     public int ValidationCacheSize { get; set; } = ValidatorDefaults.ValidationCacheSize;
 
+    /// <summary>
+    /// Claims whose verified JSON values <see cref="PortkeyPrincipal.Claims"/> carries, by case-sensitive name (such as
+    /// <c>tier</c>); default none. See <see cref="PortkeyJwtOptions.CapturedClaims"/> for the limits.
+    /// </summary>
+    public IList<string> CapturedClaims { get; set; } = [];
+
     /// <summary>With <see cref="Issuers"/>, tag validation metrics with the issuer whose anchor the token was routed to; default false (see <see cref="PortkeyJwtOptions.TagMetricsWithIssuer"/>).</summary>
     public bool TagMetricsWithIssuer { get; set; }
 
@@ -168,6 +174,7 @@ public sealed class PortkeyJwtServiceOptions
             ValidationCacheDuration = ValidationCacheDuration,
             ValidationCacheSize = ValidationCacheSize,
             TagMetricsWithIssuer = TagMetricsWithIssuer,
+            CapturedClaims = [.. CapturedClaims],
         };
         if (AllowedAlgorithms.Count > 0)
         {
