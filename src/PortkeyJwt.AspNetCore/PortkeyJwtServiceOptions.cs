@@ -132,6 +132,12 @@ public sealed class PortkeyJwtServiceOptions
     /// </summary>
     public IList<string> CapturedClaims { get; set; } = [];
 
+    /// <summary>Capture every claim of the payload (default false); meant for tools: a gateway should name its claims in <see cref="CapturedClaims"/>.</summary>
+    public bool CaptureAllClaims { get; set; }
+
+    /// <summary>The claim that grants roles (<see cref="PortkeyPrincipal.Roles"/>), such as <c>roles</c>; default none. Scopes never count as roles.</summary>
+    public string? RoleClaim { get; set; }
+
     /// <summary>With <see cref="Issuers"/>, tag validation metrics with the issuer whose anchor the token was routed to; default false (see <see cref="PortkeyJwtOptions.TagMetricsWithIssuer"/>).</summary>
     public bool TagMetricsWithIssuer { get; set; }
 
@@ -175,6 +181,8 @@ public sealed class PortkeyJwtServiceOptions
             ValidationCacheSize = ValidationCacheSize,
             TagMetricsWithIssuer = TagMetricsWithIssuer,
             CapturedClaims = [.. CapturedClaims],
+            CaptureAllClaims = CaptureAllClaims,
+            RoleClaim = string.IsNullOrEmpty(RoleClaim) ? null : RoleClaim,
         };
         if (AllowedAlgorithms.Count > 0)
         {

@@ -40,7 +40,10 @@ public sealed class ConfigurationTests
             "ValidationCache": false,
             "ValidationCacheDuration": "00:02:00",
             "ValidationCacheSize": 500,
-            "TagMetricsWithIssuer": true
+            "TagMetricsWithIssuer": true,
+            "CapturedClaims": [ "tier" ],
+            "CaptureAllClaims": true,
+            "RoleClaim": "roles"
           }
         }
         """;
