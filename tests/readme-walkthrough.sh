@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the README's walkthrough (the ```bash block after "<!-- walkthrough -->"), extracted from README.md itself, from
-# the repository root, and checks what each step must print: the CLI's verdict, the C# example's caller line and the
-# sample gateway's answer. A README edit that breaks the flow fails here. Every process the block starts is stopped
-# (it runs in its own process group). Exit 0 when every check holds.
+# the repository root, and checks what each step must print: the CLI's verdict, the C# example's caller line and what
+# the upstream behind the sample gateway was told. A README edit that breaks the flow fails here. Every process the block
+# starts is stopped (it runs in its own process group). Exit 0 when every check holds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,8 +47,8 @@ grep -q '^{"valid":true,"principal":{"organisationId":"org-1","workspaceSlug":"w
   || failures+=("the CLI did not print a valid verdict for org-1/ws-1/ada@example.com")
 grep -qx 'org-1/ws-1 as ada@example.com \[completions.write\]' "$out" \
   || failures+=("the C# example did not print the caller")
-grep -q '{"organisation":"org-1","workspace":"ws-1","user":"ada@example.com"}' "$out" \
-  || failures+=("the sample gateway did not answer with the caller")
+grep -qF '{"organisation":"org-1","workspace":"ws-1","user":"ada@example.com","scopes":"completions.write","tokenReceived":false}' "$out" \
+  || failures+=("the upstream behind the sample gateway was not told the caller (and only the caller, without the token)")
 token=$(grep -oE 'eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}' "$out" | head -n1 || true)
 [ -z "$token" ] || failures+=("the output contains a token")
 

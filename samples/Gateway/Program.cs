@@ -1,12 +1,18 @@
-// A minimal gateway: every chat completion needs a valid Portkey JWT granting completions.write.
-// Configure the "PortkeyJwt" section of appsettings.json (the JWKS URL is a placeholder), then:
+// A minimal gateway in front of an LLM upstream, proxied with YARP: every /v1/* request needs a valid Portkey JWT, and
+// chat completions need the scope completions.write. The upstream learns who called from headers the gateway sets
+// (x-portkey-organisation, x-portkey-workspace, x-portkey-user, x-portkey-scopes): whatever a client sends under those
+// names is removed first, and the token itself is not forwarded.
+// Configure the "PortkeyJwt" section of appsettings.json (the JWKS URL is a placeholder) and the upstream in YARP's
+// "ReverseProxy" section (ReverseProxy:Clusters:upstream:Destinations:primary:Address, or the environment variable
+// ReverseProxy__Clusters__upstream__Destinations__primary__Address; by default http://127.0.0.1:5082/, where
+// samples/EchoUpstream listens and answers with the identity it received), then:
+//   dotnet run --project samples/EchoUpstream -- --urls http://127.0.0.1:5082 &
 //   dotnet run --project samples/Gateway
 //   curl -X POST http://localhost:5080/v1/chat/completions -H "x-portkey-api-key: <jwt>"
 // Port 5080 comes from the launch profile (Properties/launchSettings.json), which dotnet run applies; --urls overrides
 // it, and ASPNETCORE_URLS does without the profile (as for any ASP.NET Core app; http://localhost:5000 when neither is set):
 //   dotnet run --project samples/Gateway -- --urls http://127.0.0.1:8080
 //   ASPNETCORE_URLS=http://127.0.0.1:8080 dotnet run --project samples/Gateway --no-launch-profile
-using PortkeyJwt;
 using PortkeyJwt.AspNetCore;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
@@ -16,28 +22,27 @@ WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 string section = builder.Environment.IsEnvironment("TwoOrganisations") ? "TwoOrganisations:PortkeyJwt" : "PortkeyJwt";
 builder.Services.AddPortkeyJwt(builder.Configuration.GetSection(section));
 builder.Services.AddAuthentication(PortkeyJwtDefaults.AuthenticationScheme).AddPortkeyJwt();
-builder.Services.AddAuthorization();
 builder.Services.AddHealthChecks().AddPortkeyJwt();
+
+// The policies the routes in ReverseProxy:Routes name: "completions" (/v1/chat/completions, any method) and "caller"
+// (the rest of /v1/*).
+builder.Services.AddAuthorization(options =>
+{
+    options.AddPortkeyScopePolicy("completions", "completions.write");
+    options.AddPolicy("caller", policy => policy.AddAuthenticationSchemes(PortkeyJwtDefaults.AuthenticationScheme).RequireAuthenticatedUser());
+});
+
+// Routes and the upstream from configuration; on every route, the identity headers replace whatever the client sent.
+builder.Services.AddReverseProxy()
+    .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+    .AddPortkeyIdentityHeaders();
 
 WebApplication app = builder.Build();
 
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapPost("/v1/chat/completions", (HttpContext context) =>
-{
-    PortkeyPrincipal caller = context.GetPortkeyPrincipal()!;
-    return Results.Json(new Caller(caller.OrganisationId, caller.WorkspaceSlug, caller.UserId), CallerJson.Default.Caller);
-}).RequirePortkeyScope("completions.write");
-
+app.MapReverseProxy(); // a request its route's policy refuses is answered 401/403 here and never reaches the upstream
 app.MapHealthChecks("/healthz");
 
 app.Run();
-
-/// <summary>Who called: what the gateway would forward upstream.</summary>
-internal sealed record Caller(string Organisation, string Workspace, string? User);
-
-/// <summary>Source-generated JSON for <see cref="Caller"/> (no reflection).</summary>
-[System.Text.Json.Serialization.JsonSerializable(typeof(Caller))]
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
-internal sealed partial class CallerJson : System.Text.Json.Serialization.JsonSerializerContext;

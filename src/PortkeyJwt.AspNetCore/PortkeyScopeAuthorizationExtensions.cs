@@ -27,6 +27,32 @@ public static class PortkeyScopeAuthorizationExtensions
     }
 
     /// <summary>
+    /// Adds the authorization policy <paramref name="name"/>: a caller authenticated by the PortkeyJwt scheme
+    /// (<see cref="PortkeyJwtDefaults.AuthenticationScheme"/>, whatever the default scheme is) whose token grants every one
+    /// of <paramref name="scopes"/>. For what takes a policy by name, such as a YARP route's <c>AuthorizationPolicy</c>.
+    /// No token or a rejected one is answered 401, a missing scope 403 <c>insufficient_scope</c> naming it.
+    /// </summary>
+    /// <param name="options">The authorization options.</param>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="scopes">The scopes required; at least one.</param>
+    /// <returns><paramref name="options"/>, for chaining.</returns>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="name"/> is empty, no scope is given, or one is not a scope name (as for
+    /// <see cref="RequirePortkeyScope(AuthorizationPolicyBuilder, string[])"/>); thrown here.
+    /// </exception>
+    public static AuthorizationOptions AddPortkeyScopePolicy(this AuthorizationOptions options, string name, params string[] scopes)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var requirement = new PortkeyScopeRequirement(scopes); // checked now, not at the first request
+        options.AddPolicy(name, policy => policy
+            .AddAuthenticationSchemes(PortkeyJwtDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser()
+            .AddRequirements(requirement));
+        return options;
+    }
+
+    /// <summary>
     /// Requires an authenticated caller whose Portkey token grants every one of <paramref name="scopes"/> on these
     /// endpoints (for example <c>app.MapPost(…).RequirePortkeyScope("completions.write")</c>). The caller is
     /// authenticated by the default scheme; make it <see cref="PortkeyJwtDefaults.AuthenticationScheme"/>. When another

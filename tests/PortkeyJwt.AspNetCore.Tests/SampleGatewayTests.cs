@@ -4,8 +4,9 @@ namespace PortkeyJwt.AspNetCore.Tests;
 
 /// <summary>
 /// <c>samples/Gateway</c> as an operator runs it: its own process, its own appsettings.json, listening where it is told
-/// (<c>--urls</c> or <c>ASPNETCORE_URLS</c>; the default port lives in its launch profile only). Its JWKS URL is pointed at
-/// a loopback server that drops every connection, so each fetch fails with an exception inside HttpClient.
+/// (<c>--urls</c> or <c>ASPNETCORE_URLS</c>; the default port lives in its launch profile only), proxying <c>/v1/*</c> with
+/// YARP to an <see cref="EchoUpstream"/> where a test needs one. In the listening and logging tests its JWKS URL is pointed
+/// at a loopback server that drops every connection, so each fetch fails with an exception inside HttpClient.
 /// </summary>
 public sealed class SampleGatewayTests
 {
@@ -53,14 +54,16 @@ public sealed class SampleGatewayTests
         var acme = new TestKey("acme-key");
         await using JwksServer acmeJwks = await JwksServer.StartAsync(TestKey.Jwks(acme));
         await using JwksServer globexJwks = await JwksServer.StartAsync(TestKey.Jwks(new TestKey("globex-key")));
+        await using EchoUpstream upstream = await EchoUpstream.StartAsync();
         string url = $"http://127.0.0.1:{SampleGateway.FreePort()}";
 
-        // appsettings.TwoOrganisations.json as shipped, with only the JWKS URLs pointed at loopback servers.
+        // appsettings.TwoOrganisations.json as shipped, with only the JWKS URLs and the upstream pointed at loopback servers.
         await using SampleGateway sample = SampleGateway.Start(
         [
             "--environment", "TwoOrganisations", "--urls", url,
             $"--TwoOrganisations:PortkeyJwt:Issuers:0:JwksUrls:0={acmeJwks.Url}",
             $"--TwoOrganisations:PortkeyJwt:Issuers:1:JwksUrls:0={globexJwks.Url}",
+            $"--ReverseProxy:Clusters:upstream:Destinations:primary:Address={upstream.Root}",
         ]);
         await sample.WaitForLinesAsync(line => line.Contains("Now listening on: ", StringComparison.Ordinal), "the sample to listen");
 
@@ -73,9 +76,49 @@ public sealed class SampleGatewayTests
         using HttpResponseMessage refused = await client.SendAsync(Gateway.Request(HttpMethod.Post, "/v1/chat/completions", "x-portkey-api-key", Tokens.Mint(claims.With(("portkey_oid", "org-globex")), acme)));
 
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-        Assert.Contains("\"organisation\":\"org-acme\"", await served.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(["org-acme"], upstream.Single.Values("x-portkey-organisation")); // the refused request never reached it
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal((1, 0), (acmeJwks.RequestCount, globexJwks.RequestCount));
+    }
+
+    [Fact]
+    public async Task Sample_UpstreamFromTheEnvironment_ProxiesV1WithTheCallersIdentity_AndRefusesBeforeProxying()
+    {
+        await using JwksServer jwks = await JwksServer.StartAsync(TestKey.Jwks(TestKey.Default));
+        await using EchoUpstream upstream = await EchoUpstream.StartAsync();
+        string url = $"http://127.0.0.1:{SampleGateway.FreePort()}";
+        await using SampleGateway sample = SampleGateway.Start(
+            ["--urls", url, .. PointedAt(jwks)],
+            new Dictionary<string, string> { ["ReverseProxy__Clusters__upstream__Destinations__primary__Address"] = upstream.Root.ToString() });
+        await sample.WaitForLinesAsync(line => line.Contains("Now listening on: ", StringComparison.Ordinal), "the sample to listen");
+        using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        JsonObject claims = Tokens.Claims().With(("iss", "https://auth.example.com"), ("aud", "portkey-gateway"));
+        string completions = Tokens.Mint(claims);
+        string logsOnly = Tokens.Mint(claims.With(("scope", "logs.view")));
+
+        // Refused by the routes' policies: answered by the gateway, the upstream never asked.
+        using HttpResponseMessage noToken = await client.SendAsync(Gateway.Request(HttpMethod.Post, "/v1/chat/completions"));
+        using HttpResponseMessage noScope = await client.SendAsync(Gateway.Request(HttpMethod.Post, "/v1/chat/completions", "x-portkey-api-key", logsOnly));
+        using HttpResponseMessage otherNoToken = await client.SendAsync(Gateway.Request(HttpMethod.Get, "/v1/models"));
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden, HttpStatusCode.Unauthorized), (noToken.StatusCode, noScope.StatusCode, otherNoToken.StatusCode));
+        Assert.Equal(0, upstream.RequestCount);
+
+        using HttpRequestMessage spoofed = Gateway.Request(HttpMethod.Post, "/v1/chat/completions", "Authorization", completions);
+        spoofed.Headers.TryAddWithoutValidation("X-Portkey-Organisation", "evil");
+        spoofed.Headers.TryAddWithoutValidation("X-PORTKEY-USER", "admin@example.com");
+        using HttpResponseMessage chat = await client.SendAsync(spoofed);
+        using HttpResponseMessage models = await client.SendAsync(Gateway.Request(HttpMethod.Get, "/v1/models", "x-portkey-api-key", logsOnly));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (chat.StatusCode, models.StatusCode));
+        Assert.Equal("upstream", await chat.Content.ReadAsStringAsync());
+        UpstreamRequest[] seen = [.. upstream.Requests];
+        Assert.Equal(["/v1/chat/completions", "/v1/models"], seen.Select(r => r.Path));
+        Assert.Equal(["org-3f2a"], seen[0].Values("x-portkey-organisation"));
+        Assert.Equal(["ws-default"], seen[0].Values("x-portkey-workspace"));
+        Assert.Equal(["dev@example.com"], seen[0].Values("x-portkey-user"));
+        Assert.Equal(["completions.write logs.view"], seen[0].Values("x-portkey-scopes"));
+        Assert.Equal(["logs.view"], seen[1].Values("x-portkey-scopes"));
+        Assert.All(seen, r => Assert.False(r.Has("Authorization") || r.Has("x-portkey-api-key")));
     }
 
     /// <summary>Command-line configuration pointing the sample's JWKS URL at <paramref name="jwks"/>.</summary>

@@ -15,8 +15,6 @@ namespace PortkeyJwt.AspNetCore.Internal;
 /// </summary>
 internal sealed partial class PortkeyJwtAuthenticationHandler : AuthenticationHandler<PortkeyJwtAuthenticationOptions>
 {
-    private const string BearerPrefix = "Bearer ";
-
     private readonly PortkeyJwtValidator _validator;
     private readonly IOptions<PortkeyJwtServiceOptions> _serviceOptions;
 
@@ -58,12 +56,12 @@ internal sealed partial class PortkeyJwtAuthenticationHandler : AuthenticationHa
         else
         {
             string? authorization = Request.Headers.Authorization;
-            if (authorization is null || !authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+            if (!TokenHeaders.IsBearer(authorization))
             {
                 return AuthenticateResult.NoResult();
             }
 
-            token = authorization[BearerPrefix.Length..].Trim();
+            token = authorization[TokenHeaders.BearerPrefix.Length..].Trim();
             if (token.Length == 0)
             {
                 return AuthenticateResult.NoResult();
