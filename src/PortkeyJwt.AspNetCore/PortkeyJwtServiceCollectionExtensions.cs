@@ -26,6 +26,7 @@ public static class PortkeyJwtServiceCollectionExtensions
     /// <see cref="TrustAnchorSet.Validator"/>; each issuer's keys are fetched on the first token naming it. The issuers
     /// follow configuration reloads (<see cref="TrustAnchorSet.Replace"/>: unchanged issuers keep their keys); a reload
     /// that fails validation is logged and the issuers in force stay. Every other option is read once, at startup.
+    /// A <see cref="RevocationList"/> registered in the container is enforced on every token (<see cref="PortkeyJwtOptions.Revocations"/>).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the JWKS source and what is accepted.</param>
@@ -98,6 +99,6 @@ public static class PortkeyJwtServiceCollectionExtensions
         PortkeyJwtServiceOptions options = services.GetRequiredService<IOptions<PortkeyJwtServiceOptions>>().Value;
         return options.Issuers.Count > 0
             ? services.GetRequiredService<TrustAnchorSet>().Validator
-            : new PortkeyJwtValidator(services.GetRequiredService<JwksKeyProvider>(), options.ToValidatorOptions(), services.GetRequiredService<TimeProvider>());
+            : new PortkeyJwtValidator(services.GetRequiredService<JwksKeyProvider>(), options.ToValidatorOptions(services.GetService<RevocationList>()), services.GetRequiredService<TimeProvider>());
     }
 }

@@ -161,11 +161,15 @@ public sealed class PortkeyJwtServiceOptions
         AnchorIdleTimeout = AnchorIdleTimeout,
     };
 
-    /// <summary>The validator options these settings describe (a new object each call).</summary>
-    internal PortkeyJwtOptions ToValidatorOptions()
+    /// <summary>
+    /// The validator options these settings describe (a new object each call), enforcing <paramref name="revocations"/>
+    /// (the <see cref="RevocationList"/> registered in the container, if any).
+    /// </summary>
+    internal PortkeyJwtOptions ToValidatorOptions(RevocationList? revocations = null)
     {
         var options = new PortkeyJwtOptions
         {
+            Revocations = revocations,
             ClockSkew = ClockSkew,
             ValidIssuers = [.. ValidIssuers],
             ValidAudiences = [.. ValidAudiences],

@@ -38,7 +38,7 @@ internal sealed partial class TrustAnchorReload : IDisposable
         HttpClient client = services.GetRequiredService<IHttpClientFactory>().CreateClient(PortkeyJwtDefaults.HttpClientName);
         Anchors = new TrustAnchorSet(
             options.ToAnchors(_contentRoot),
-            options.ToValidatorOptions(),
+            options.ToValidatorOptions(services.GetService<RevocationList>()),
             options.ToProviderOptions(),
             client,
             services.GetRequiredService<TimeProvider>(),
