@@ -1,5 +1,4 @@
 global using System.Text.Json.Nodes;
 global using Microsoft.Extensions.Time.Testing;
-global using PortkeyJwt.IdentityModel.Tests.Support;
 global using PortkeyJwt.Testing;
 global using PortkeyJwt.TestKit;

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ReadmeExample;
 
 namespace PortkeyJwt.Tests.Docs;
@@ -38,17 +37,10 @@ public sealed class ReadmeExampleTests
     [InlineData("captured-claims", "tests/PortkeyJwt.Tests/Docs/CapturedClaimsExample.cs")]
     public void Readme_ShowsTheTestedSnippet_Verbatim(string snippet, string file)
     {
-        // Located from the repository root, not [CallerFilePath]: a CI build (CI=true) maps source paths to /_/.
-        string source = File.ReadAllText(Path.Combine([RepoPaths.Root, .. file.Split('/')])).Replace("\r\n", "\n", StringComparison.Ordinal);
-        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        (string expected, string? shown) = ReadmeSnippets.Read("README.md", snippet, file);
 
-        string begin = $"// begin-snippet: {snippet}\n";
-        Assert.Contains(begin, source, StringComparison.Ordinal);
-        string expected = Dedent(Between(source, begin, "// end-snippet")).TrimEnd();
-        Match block = Regex.Match(readme, $"<!-- snippet: {Regex.Escape(snippet)} -->\\s*```csharp\\n(?<code>.*?)```", RegexOptions.Singleline);
-
-        Assert.True(block.Success, $"README.md has no ```csharp block after <!-- snippet: {snippet} -->");
-        Assert.Equal(expected, block.Groups["code"].Value.TrimEnd());
+        Assert.True(shown is not null, $"README.md has no ```csharp block after <!-- snippet: {snippet} -->");
+        Assert.Equal(expected, shown);
     }
 
     /// <summary>The README's first lines give the demo command and the test command that .ci/run also calls.</summary>
@@ -62,18 +54,5 @@ public sealed class ReadmeExampleTests
         Assert.Contains("dotnet run --project src/PortkeyJwt.Cli -- demo", head, StringComparison.Ordinal);
         Assert.Contains("dotnet test PortkeyJwt.sln -c Release", head, StringComparison.Ordinal);
         Assert.Contains("dotnet test PortkeyJwt.sln -c Release", ci, StringComparison.Ordinal);
-    }
-
-    private static string Between(string text, string start, string end)
-    {
-        int from = text.IndexOf(start, StringComparison.Ordinal) + start.Length;
-        return text[from..text.IndexOf(end, from, StringComparison.Ordinal)];
-    }
-
-    private static string Dedent(string code)
-    {
-        string[] lines = code.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
     }
 }

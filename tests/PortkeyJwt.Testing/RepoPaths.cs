@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace PortkeyJwt.TestKit.Tests.Support;
+namespace PortkeyJwt.Testing;
 
 /// <summary>Finds the repository root (the directory holding <c>PortkeyJwt.sln</c>) from a test run.</summary>
 internal static class RepoPaths
