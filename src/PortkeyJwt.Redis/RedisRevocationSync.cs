@@ -91,7 +91,20 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
 
         Store.Redis.ConnectionRestored -= OnConnectionRestored;
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (_subscription is { } subscription)
+        await UnsubscribeAsync().ConfigureAwait(false);
+        await _poll.ConfigureAwait(false); // the loop catches everything
+        await _gate.WaitAsync().ConfigureAwait(false); // the step in progress, if any, ends (each Redis call is bounded by its timeout)
+        _gate.Release();
+        _stop.Dispose();
+    }
+
+    internal static RedisRevocationSync Create(RevocationList list, RedisRevocationStore store) =>
+        new(list, store, TimeSpan.FromSeconds(5), TimeProvider.System, NullLogger.Instance);
+
+    /// <summary>Stops the pub/sub path (the poll subscribes again, unless disposed).</summary>
+    internal async Task UnsubscribeAsync()
+    {
+        if (Interlocked.Exchange(ref _subscription, null) is { } subscription)
         {
             try
             {
@@ -102,20 +115,12 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
                 // The subscription goes with the connection anyway.
             }
         }
-
-        await _poll.ConfigureAwait(false); // the loop catches everything
-        await _gate.WaitAsync().ConfigureAwait(false); // the step in progress, if any, ends (each Redis call is bounded by its timeout)
-        _gate.Release();
-        _stop.Dispose();
     }
-
-    internal static RedisRevocationSync Create(RevocationList list, RedisRevocationStore store) =>
-        new(list, store, TimeSpan.FromSeconds(5), TimeProvider.System, NullLogger.Instance);
 
     /// <summary>One poll: (re)subscribes if needed, then a full sync if none holds, else a catch-up when the record moved; marks the list synced on success.</summary>
     internal async Task PollOnceAsync(CancellationToken cancellationToken)
     {
-        if (_subscription is null)
+        if (Volatile.Read(ref _subscription) is null && Volatile.Read(ref _disposed) == 0)
         {
             await TrySubscribeAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -285,7 +290,11 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
         {
             ChannelMessageQueue subscription = await Store.Redis.GetSubscriber().SubscribeAsync(Store.Channel).WaitAsync(cancellationToken).ConfigureAwait(false);
             subscription.OnMessage(message => ApplyMessageAsync((string?)message.Message, CancellationToken.None));
-            _subscription = subscription;
+            Volatile.Write(ref _subscription, subscription);
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                await UnsubscribeAsync().ConfigureAwait(false); // disposed meanwhile: do not leave it behind
+            }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
