@@ -176,6 +176,11 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
             {
                 return;
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Never let the loop die: a list that stops polling would go stale with no one retrying.
+                Log.StepFailed(_logger, "poll", e.GetType().Name, Volatile.Read(ref _version));
+            }
         }
     }
 

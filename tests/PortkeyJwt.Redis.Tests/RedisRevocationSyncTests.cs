@@ -71,6 +71,21 @@ public sealed class RedisRevocationSyncTests(RedisServer server, ITestOutputHelp
     }
 
     [Fact]
+    public async Task NoMessageAtAll_ThePollLoopCatchesUpWithinThePollInterval()
+    {
+        RedisRevocationOptions options = Options(poll: TimeSpan.FromMilliseconds(500));
+        await using ConnectionMultiplexer redis = await server.ConnectAsync();
+        await using RedisRevocationSync sync = await RedisRevocationSync.StartAsync(redis, options);
+        await sync.UnsubscribeAsync(); // the message is lost for sure: only the poll can deliver it
+        var watch = Stopwatch.StartNew();
+        long version = await new RedisRevocationStore(redis, options.KeyPrefix).RevokeAsync(Revocation.Token("jti-polled", Soon));
+
+        await Eventually.Until(() => sync.Version == version, "the poll to catch up", TimeSpan.FromSeconds(3));
+        output.WriteLine($"caught up by the poll {watch.Elapsed.TotalMilliseconds:0} ms after the revocation (poll interval 500 ms)");
+        Assert.Equal(1, sync.List.Count);
+    }
+
+    [Fact]
     public async Task MessageAfterAGap_CatchesUpFromTheChangeLog()
     {
         RedisRevocationOptions options = Options(poll: TimeSpan.FromMinutes(1));
