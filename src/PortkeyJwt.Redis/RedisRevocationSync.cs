@@ -95,7 +95,7 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
         await _poll.ConfigureAwait(false); // the loop catches everything
         await _gate.WaitAsync().ConfigureAwait(false); // the step in progress, if any, ends (each Redis call is bounded by its timeout)
         _gate.Release();
-        _stop.Dispose();
+        // _stop is not disposed: a message or reconnect handler still running may read its token; it holds no timer.
     }
 
     internal static RedisRevocationSync Create(RevocationList list, RedisRevocationStore store) =>
