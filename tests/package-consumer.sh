@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves the packages work as shipped, not only the project references:
-#   1. packs PortkeyJwt, PortkeyJwt.AspNetCore, PortkeyJwt.IdentityModel, PortkeyJwt.TestKit and the portkey-jwt tool
+#   1. packs PortkeyJwt, PortkeyJwt.AspNetCore, PortkeyJwt.IdentityModel, PortkeyJwt.Redis, PortkeyJwt.TestKit and the portkey-jwt tool
 #      into artifacts/packages;
 #   2. checks each package carries its README, a symbols package and the commit it was built from;
 #   3. installs the tool from that folder, mints a key and a token with it;
@@ -23,7 +23,7 @@ rm -rf "$feed"
 dotnet pack PortkeyJwt.sln -c Release -o "$feed" -p:VersionPrefix="$version" --nologo -v quiet >"$work/pack.log" 2>&1 \
   || { cat "$work/pack.log" >&2; fail "dotnet pack"; }
 
-packages="PortkeyJwt PortkeyJwt.AspNetCore PortkeyJwt.IdentityModel PortkeyJwt.TestKit PortkeyJwt.Cli"
+packages="PortkeyJwt PortkeyJwt.AspNetCore PortkeyJwt.IdentityModel PortkeyJwt.Redis PortkeyJwt.TestKit PortkeyJwt.Cli"
 for id in $packages; do
   nupkg="$feed/$id.$version.nupkg"
   [ -f "$nupkg" ] || fail "$nupkg was not produced"
@@ -71,4 +71,4 @@ output=$(dotnet "$consumer/bin/Release/net10.0/PackageConsumer.dll" "$work/keys/
 kit=$(dotnet "$consumer/bin/Release/net10.0/PackageConsumer.dll" testkit) || fail "the test kit's token was rejected: $kit"
 [ "$kit" = "org-kit/ws-kit as kit@example.com [completions.write]" ] || fail "unexpected test-kit output: $kit"
 rm -rf "$consumer/bin" "$consumer/obj"
-echo "package-consumer: passed (5 packages with README, symbols and commit; the tool, the README example, the test kit and the JwtBearer bridge ran from them)"
+echo "package-consumer: passed (6 packages with README, symbols and commit; the tool, the README example, the test kit and the JwtBearer bridge ran from them)"

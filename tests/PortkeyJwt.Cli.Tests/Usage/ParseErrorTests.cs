@@ -35,7 +35,7 @@ public sealed class ParseErrorTests
     {
         CliRun run = await CliRunner.RunAsync(["frobnicate"]);
 
-        AssertUsageError(run, "error: unknown command 'frobnicate'; the commands are demo, validate, inspect, keygen, sign, serve-jwks", help: "portkey-jwt");
+        AssertUsageError(run, "error: unknown command 'frobnicate'; the commands are demo, validate, inspect, keygen, sign, serve-jwks, revoke, revocations", help: "portkey-jwt");
     }
 
     [Theory]
