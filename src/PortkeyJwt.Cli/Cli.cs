@@ -12,7 +12,7 @@ internal static class Cli
     public static RootCommand Build(CliIo io)
     {
         ArgumentNullException.ThrowIfNull(io);
-        return new RootCommand("portkey-jwt: try PortkeyJwt locally, validate and inspect Portkey JWTs, mint test tokens and serve a JWKS.")
+        return new RootCommand("portkey-jwt: try PortkeyJwt locally, validate and inspect Portkey JWTs, mint test tokens, serve a JWKS and manage fleet revocations in Redis.")
         {
             DemoCommand.Create(io),
             ValidateCommand.Create(io),
@@ -20,6 +20,8 @@ internal static class Cli
             KeygenCommand.Create(io),
             SignCommand.Create(io),
             ServeJwksCommand.Create(io),
+            RevokeCommand.Create(io),
+            RevocationsCommand.Create(io),
         };
     }
 

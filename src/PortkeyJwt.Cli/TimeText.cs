@@ -62,5 +62,35 @@ internal static class TimeText
         return string.Create(CultureInfo.InvariantCulture, $"{seconds / size}{unit}");
     }
 
+    /// <summary>
+    /// Parses an instant: <c>now</c>, whole Unix seconds (<c>1780315200</c>), or ISO-8601 / RFC 3339
+    /// (<c>2026-06-01T12:00:00Z</c>; without an offset it is UTC). Fractions of a second are dropped.
+    /// </summary>
+    public static bool TryParseInstant(string text, DateTimeOffset now, out DateTimeOffset instant)
+    {
+        instant = default;
+        if (text == "now")
+        {
+            instant = now;
+        }
+        else if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long seconds))
+        {
+            if (seconds is < -62135596800 or > 253402300799)
+            {
+                return false;
+            }
+
+            instant = DateTimeOffset.FromUnixTimeSeconds(seconds);
+        }
+        else if (text.Length < 10 || !char.IsAsciiDigit(text[0])
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant))
+        {
+            return false;
+        }
+
+        instant = DateTimeOffset.FromUnixTimeSeconds(instant.ToUnixTimeSeconds());
+        return true;
+    }
+
     private const long MaxLifetimeSeconds = 366L * 86400;
 }

@@ -17,4 +17,23 @@ public sealed class RedisRevocationOptions
 
     /// <summary>Past <see cref="MaxStaleness"/>, accept tokens on the last synced entries instead of failing them; default false.</summary>
     public bool FailOpen { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option outside its documented range.</summary>
+    internal void Validate()
+    {
+        if (string.IsNullOrEmpty(KeyPrefix))
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeyPrefix), KeyPrefix, "KeyPrefix must not be empty.");
+        }
+
+        if (PollInterval < TimeSpan.FromMilliseconds(100) || PollInterval > TimeSpan.FromMinutes(5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PollInterval), PollInterval, "PollInterval must be from 100 ms to 5 minutes.");
+        }
+
+        if (MaxStaleness < TimeSpan.FromSeconds(1) || MaxStaleness > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxStaleness), MaxStaleness, "MaxStaleness must be from 1 second to 1 day.");
+        }
+    }
 }

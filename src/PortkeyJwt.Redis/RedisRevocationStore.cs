@@ -1,3 +1,5 @@
+using System.Globalization;
+using PortkeyJwt.Redis.Internal;
 using StackExchange.Redis;
 
 namespace PortkeyJwt.Redis;
@@ -9,6 +11,53 @@ namespace PortkeyJwt.Redis;
 /// </summary>
 public sealed class RedisRevocationStore
 {
+    /// <summary>Approximate length the change log is trimmed to (<c>XADD MAXLEN ~</c>); a gateway further behind than this resyncs in full.</summary>
+    internal const int ChangeLogLength = 100_000;
+
+    // One script per write, so the record, the version, the change log and the channel cannot disagree: Redis runs a script
+    // alone, and every check comes before the first write (a script that fails half-way keeps its earlier writes).
+    // KEYS: tokens, watermarks, version, changes. ARGV: 1 for a token entry else 0, member or field, at (Unix s),
+    // change JSON, change-log length, channel. Returns the version after the write (unchanged when nothing changed).
+    private const string RevokeScript = """
+        local now = tonumber(redis.call('TIME')[1])
+        local at = tonumber(ARGV[3])
+        local version = tonumber(redis.call('GET', KEYS[3]) or '0')
+        if ARGV[1] == '1' then
+          redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+          if at <= now then return version end
+          local current = redis.call('ZSCORE', KEYS[1], ARGV[2])
+          if current and tonumber(current) >= at then return version end
+        else
+          local current = redis.call('HGET', KEYS[2], ARGV[2])
+          if current and tonumber(current) >= at then return version end
+        end
+        local last = redis.call('XREVRANGE', KEYS[4], '+', '-', 'COUNT', 1)
+        if #last > 0 then
+          local lastVersion = tonumber(string.match(last[1][1], '^(%d+)-'))
+          if lastVersion == nil or lastVersion > version then redis.call('DEL', KEYS[4]) end
+        end
+        if ARGV[1] == '1' then
+          redis.call('ZADD', KEYS[1], at, ARGV[2])
+        else
+          redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+        end
+        version = redis.call('INCR', KEYS[3])
+        redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], version .. '-0', 'v', version, 'e', ARGV[4])
+        redis.call('PUBLISH', ARGV[6], '{"v":' .. version .. ',"e":' .. ARGV[4] .. '}')
+        return version
+        """;
+
+    // KEYS: tokens, watermarks, version. Returns {version, {member, score, ...}, {field, value, ...}}.
+    private const string ListScript = """
+        local now = redis.call('TIME')[1]
+        local tokens = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf', 'WITHSCORES')
+        local watermarks = redis.call('HGETALL', KEYS[2])
+        return {tonumber(redis.call('GET', KEYS[3]) or '0'), tokens, watermarks}
+        """;
+
+    private readonly RedisKey[] _writeKeys;
+    private readonly RedisKey[] _readKeys;
+
     /// <summary>A store over <paramref name="redis"/>, its keys under <paramref name="keyPrefix"/>.</summary>
     public RedisRevocationStore(IConnectionMultiplexer redis, string keyPrefix = "portkeyjwt:")
     {
@@ -16,6 +65,13 @@ public sealed class RedisRevocationStore
         ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
         Redis = redis;
         KeyPrefix = keyPrefix;
+        TokensKey = keyPrefix + "tokens";
+        WatermarksKey = keyPrefix + "watermarks";
+        VersionKey = keyPrefix + "version";
+        ChangesKey = keyPrefix + "changes";
+        Channel = RedisChannel.Literal(keyPrefix + "changes");
+        _writeKeys = [TokensKey, WatermarksKey, VersionKey, ChangesKey];
+        _readKeys = [TokensKey, WatermarksKey, VersionKey];
     }
 
     /// <summary>The connection.</summary>
@@ -24,9 +80,95 @@ public sealed class RedisRevocationStore
     /// <summary>The prefix of every key and channel.</summary>
     public string KeyPrefix { get; }
 
-    /// <summary>Records <paramref name="entry"/> for every gateway (a watermark only moves forward) and returns the record's new version.</summary>
-    public Task<long> RevokeAsync(Revocation entry, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    internal RedisKey TokensKey { get; }
 
-    /// <summary>Every entry in force (token entries whose time has passed are left out), with the record's version.</summary>
-    public Task<(IReadOnlyList<Revocation> Entries, long Version)> ListAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    internal RedisKey WatermarksKey { get; }
+
+    internal RedisKey VersionKey { get; }
+
+    internal RedisKey ChangesKey { get; }
+
+    internal RedisChannel Channel { get; }
+
+    /// <summary>
+    /// Records <paramref name="entry"/> for every gateway (a watermark only moves forward) and returns the record's new
+    /// version. A write that changes nothing (a watermark or expiry not later than the one recorded, a token entry whose
+    /// time has passed by Redis's clock) leaves the record, and its version, as they are and returns that version.
+    /// </summary>
+    public async Task<long> RevokeAsync(Revocation entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        bool token = entry.Kind == RevocationKind.Token;
+        RedisValue[] arguments =
+        [
+            token ? "1" : "0",
+            token ? RevocationCodec.TokenMember(entry) : RevocationCodec.WatermarkField(entry),
+            entry.At.ToUnixTimeSeconds(),
+            RevocationCodec.Change(entry),
+            ChangeLogLength,
+            KeyPrefix + "changes",
+        ];
+        RedisResult result = await Redis.GetDatabase().ScriptEvaluateAsync(RevokeScript, _writeKeys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (long)result;
+    }
+
+    /// <summary>
+    /// Every entry in force (token entries whose time has passed are left out), with the record's version, read together.
+    /// Entries the package cannot read (written by something else) are left out.
+    /// </summary>
+    public async Task<(IReadOnlyList<Revocation> Entries, long Version)> ListAsync(CancellationToken cancellationToken = default)
+    {
+        RedisResult result = await Redis.GetDatabase().ScriptEvaluateAsync(ListScript, _readKeys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        RedisResult[] parts = (RedisResult[])result!;
+        long version = (long)parts[0];
+        RedisResult[] tokens = (RedisResult[])parts[1]!;
+        RedisResult[] watermarks = (RedisResult[])parts[2]!;
+        var entries = new List<Revocation>((tokens.Length + watermarks.Length) / 2);
+        for (int i = 0; i + 1 < tokens.Length; i += 2)
+        {
+            if (double.TryParse((string?)tokens[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out double score)
+                && RevocationCodec.TryReadToken((string?)tokens[i], score, out Revocation? entry))
+            {
+                entries.Add(entry);
+            }
+        }
+
+        for (int i = 0; i + 1 < watermarks.Length; i += 2)
+        {
+            if (RevocationCodec.TryReadWatermark((string?)watermarks[i], (string?)watermarks[i + 1], out Revocation? entry))
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return (entries, version);
+    }
+
+    /// <summary>The record's version (0 when nothing was ever written).</summary>
+    internal async Task<long> ReadVersionAsync(CancellationToken cancellationToken)
+    {
+        RedisValue value = await Redis.GetDatabase().StringGetAsync(VersionKey).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? 0 : (long)value;
+    }
+
+    /// <summary>Up to <paramref name="count"/> changes of the log from version <paramref name="fromVersion"/> on, oldest first, as (version, entry or null when unreadable).</summary>
+    internal async Task<IReadOnlyList<(long Version, Revocation? Entry)>> ReadChangesAsync(long fromVersion, int count, CancellationToken cancellationToken)
+    {
+        StreamEntry[] entries = await Redis.GetDatabase()
+            .StreamRangeAsync(ChangesKey, $"{fromVersion.ToString(CultureInfo.InvariantCulture)}-0", "+", count)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        var changes = new List<(long, Revocation?)>(entries.Length);
+        foreach (StreamEntry entry in entries)
+        {
+            RedisValue version = entry["v"];
+            if (!version.TryParse(out long v))
+            {
+                v = -1;
+            }
+
+            changes.Add((v, RevocationCodec.TryReadChange((string?)entry["e"], out Revocation? change) ? change : null));
+        }
+
+        return changes;
+    }
 }
