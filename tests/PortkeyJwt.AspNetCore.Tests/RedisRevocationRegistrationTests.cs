@@ -17,12 +17,12 @@ public sealed class RedisRevocationRegistrationTests
         { "Redis", null, "PortkeyJwt:Revocation:Redis: no Redis connection string" },
         { "Redis", "  ", "PortkeyJwt:Revocation:Redis: no Redis connection string" },
         { "Redis", "localhost:6379,connectTimeout=soon", "PortkeyJwt:Revocation:Redis: not a StackExchange.Redis connection string" },
-        { "KeyPrefix", "", "PortkeyJwt:Revocation:KeyPrefix: must not be empty" },
-        { "PollInterval", "00:00:00.050", "PortkeyJwt:Revocation:PollInterval: must be from 100 ms to 5 minutes" },
-        { "PollInterval", "00:06:00", "PortkeyJwt:Revocation:PollInterval: must be from 100 ms to 5 minutes" },
-        { "MaxStaleness", "00:00:00.500", "PortkeyJwt:Revocation:MaxStaleness: must be from 1 second to 1 day" },
-        { "MaxStaleness", "2.00:00:00", "PortkeyJwt:Revocation:MaxStaleness: must be from 1 second to 1 day" },
-        { "MaxStaleness", "00:00:05", "PortkeyJwt:Revocation:MaxStaleness: must be longer than PollInterval" },
+        { "KeyPrefix", "", "PortkeyJwt:Revocation:KeyPrefix: KeyPrefix must not be empty" },
+        { "PollInterval", "00:00:00.050", "PortkeyJwt:Revocation:PollInterval: PollInterval must be from 100 ms to 5 minutes" },
+        { "PollInterval", "00:06:00", "PortkeyJwt:Revocation:PollInterval: PollInterval must be from 100 ms to 5 minutes" },
+        { "MaxStaleness", "00:00:00.500", "PortkeyJwt:Revocation:MaxStaleness: MaxStaleness must be from 1 second to 1 day" },
+        { "MaxStaleness", "2.00:00:00", "PortkeyJwt:Revocation:MaxStaleness: MaxStaleness must be from 1 second to 1 day" },
+        { "MaxStaleness", "00:00:05", "PortkeyJwt:Revocation:MaxStaleness: MaxStaleness must be longer than PollInterval" },
     };
 
     [Theory]
