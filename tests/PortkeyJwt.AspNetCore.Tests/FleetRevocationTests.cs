@@ -94,7 +94,16 @@ public sealed class FleetRevocationTests(ITestOutputHelper output)
                     ["ReverseProxy__Clusters__upstream__Destinations__primary__Address"] = upstream.Root.ToString(),
                 });
             var gateway = new FleetGateway(sample, new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) });
-            await sample.WaitForLinesAsync(line => line.Contains("Now listening on: ", StringComparison.Ordinal), "the sample to listen");
+            try
+            {
+                await sample.WaitForLinesAsync(line => line.Contains("Now listening on: ", StringComparison.Ordinal), "the sample to listen");
+            }
+            catch
+            {
+                await gateway.DisposeAsync();
+                throw;
+            }
+
             return gateway;
         }
 
