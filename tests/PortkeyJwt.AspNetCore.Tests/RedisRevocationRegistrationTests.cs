@@ -89,6 +89,17 @@ public sealed class RedisRevocationRegistrationTests
             (neverSynced.Error, synced.Error, revoked.Error, stale.Error));
     }
 
+    [Fact]
+    public async Task Container_HostNeverStarted_DisposesTheSyncServiceOnce()
+    {
+        ServiceProvider services = Build(new Dictionary<string, string?> { ["Redis"] = "127.0.0.1:1" });
+        _ = services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList(); // the sync service, also registered as itself
+
+        Exception? thrown = await Record.ExceptionAsync(async () => await services.DisposeAsync()); // as a host whose start failed does
+
+        Assert.Null(thrown);
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> revocationSettings)
     {
         IConfiguration configuration = new ConfigurationBuilder()

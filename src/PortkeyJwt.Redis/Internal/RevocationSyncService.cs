@@ -23,6 +23,7 @@ internal sealed partial class RevocationSyncService(
 
     private readonly CancellationTokenSource _stopping = new();
     private Task<RevocationFeed>? _starting;
+    private int _disposed;
 
     /// <summary>The list validators enforce.</summary>
     public RevocationList List => list;
@@ -59,8 +60,14 @@ internal sealed partial class RevocationSyncService(
         }
     }
 
+    /// <summary>Stops, once: the container disposes this instance twice (registered as itself and as a hosted service).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
     }
