@@ -22,7 +22,17 @@ WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 string section = builder.Environment.IsEnvironment("TwoOrganisations") ? "TwoOrganisations:PortkeyJwt" : "PortkeyJwt";
 builder.Services.AddPortkeyJwt(builder.Configuration.GetSection(section));
 builder.Services.AddAuthentication(PortkeyJwtDefaults.AuthenticationScheme).AddPortkeyJwt();
-builder.Services.AddHealthChecks().AddPortkeyJwt();
+IHealthChecksBuilder health = builder.Services.AddHealthChecks().AddPortkeyJwt();
+
+// Revocation across a fleet, when PortkeyJwt:Revocation:Redis names a Redis (or PortkeyJwt__Revocation__Redis=host:6379):
+// every gateway enforces the revocations written there (portkey-jwt revoke --redis host:6379 --jti ID) within a second,
+// and /healthz reports how current its copy is. Without it, nothing is revoked and nothing connects to Redis.
+IConfigurationSection revocation = builder.Configuration.GetSection("PortkeyJwt:Revocation");
+if (!string.IsNullOrWhiteSpace(revocation["Redis"]))
+{
+    builder.Services.AddPortkeyJwtRedisRevocation(revocation);
+    health.AddPortkeyJwtRevocation();
+}
 
 // The policies the routes in ReverseProxy:Routes name: "completions" (/v1/chat/completions, any method) and "caller"
 // (the rest of /v1/*).
