@@ -56,13 +56,23 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
     /// Connects the list to the store and makes the first full sync. When Redis cannot be reached the sync keeps trying in
     /// the background and the returned object is usable; until it succeeds the list is stale (see <see cref="RevocationList.MaxStaleness"/>).
     /// </summary>
-    public static async Task<RedisRevocationSync> StartAsync(IConnectionMultiplexer redis, RedisRevocationOptions options, TimeProvider? timeProvider = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static Task<RedisRevocationSync> StartAsync(IConnectionMultiplexer redis, RedisRevocationOptions options, TimeProvider? timeProvider = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TimeProvider time = timeProvider ?? TimeProvider.System;
+        return StartAsync(redis, options, new RevocationList(time) { MaxStaleness = options.MaxStaleness, FailOpen = options.FailOpen }, time, logger, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="StartAsync(IConnectionMultiplexer, RedisRevocationOptions, TimeProvider?, ILogger?, CancellationToken)"/>,
+    /// feeding <paramref name="list"/>: the list a container registered before any validator was built (its staleness
+    /// bound and fail-open setting are the caller's, made from the same options).
+    /// </summary>
+    internal static async Task<RedisRevocationSync> StartAsync(IConnectionMultiplexer redis, RedisRevocationOptions options, RevocationList list, TimeProvider time, ILogger? logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        TimeProvider time = timeProvider ?? TimeProvider.System;
-        var list = new RevocationList(time) { MaxStaleness = options.MaxStaleness, FailOpen = options.FailOpen };
         var sync = new RedisRevocationSync(list, new RedisRevocationStore(redis, options.KeyPrefix), options.PollInterval, time, logger ?? NullLogger.Instance);
         try
         {

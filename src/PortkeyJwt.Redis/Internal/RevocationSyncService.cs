@@ -22,7 +22,7 @@ internal sealed partial class RevocationSyncService(
     internal static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _stopping = new();
-    private Task<RevocationFeed>? _starting;
+    private Task<RedisRevocationSync>? _starting;
     private int _disposed;
 
     /// <summary>The list validators enforce.</summary>
@@ -34,7 +34,7 @@ internal sealed partial class RevocationSyncService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         RevocationTelemetry.Track(list, options.KeyPrefix);
-        _starting = StartFeedAsync(_stopping.Token);
+        _starting = StartSyncAsync(_stopping.Token);
         try
         {
             await _starting.WaitAsync(StartLimit, time, cancellationToken).ConfigureAwait(false);
@@ -72,21 +72,21 @@ internal sealed partial class RevocationSyncService(
         _stopping.Dispose();
     }
 
-    private async Task<RevocationFeed> StartFeedAsync(CancellationToken cancellationToken)
+    private async Task<RedisRevocationSync> StartSyncAsync(CancellationToken cancellationToken)
     {
         using Activity? activity = RevocationTelemetry.Source.StartActivity("portkeyjwt.revocation.start");
         activity?.SetTag("portkeyjwt.key_prefix", options.KeyPrefix);
         IConnectionMultiplexer redis = await connect().ConfigureAwait(false);
-        RevocationFeed feed = await RevocationFeed.StartAsync(redis, options, list, time, logger, cancellationToken).ConfigureAwait(false);
-        activity?.SetTag("portkeyjwt.revocation.version", feed.Version);
+        RedisRevocationSync sync = await RedisRevocationSync.StartAsync(redis, options, list, time, logger, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("portkeyjwt.revocation.version", sync.Version);
         activity?.SetTag("portkeyjwt.revocation.entries", list.Count);
         activity?.SetTag("portkeyjwt.revocation.synced", list.LastSyncedAt is not null);
         if (list.LastSyncedAt is not null)
         {
-            LogStarted(logger, list.Count, feed.Version);
+            LogStarted(logger, list.Count, sync.Version);
         }
 
-        return feed;
+        return sync;
     }
 
     [LoggerMessage(102, LogLevel.Warning, "Revocations: Redis has not answered within {Seconds} s of startup; the host starts and the sync keeps trying (tokens fail with RevocationUnavailable until it succeeds, unless FailOpen)")]
