@@ -19,7 +19,8 @@ public sealed class RedisRevocationStore
     // KEYS: tokens, watermarks, version, changes. ARGV: 1 for a token entry else 0, member or field, at (Unix s),
     // change JSON, change-log length, channel. Returns the version after the write (unchanged when nothing changed).
     private const string RevokeScript = """
-        local now = tonumber(redis.call('TIME')[1])
+        local time = redis.call('TIME')
+        local now = tonumber(time[1])
         local at = tonumber(ARGV[3])
         local version = tonumber(redis.call('GET', KEYS[3]) or '0')
         if ARGV[1] == '1' then
@@ -43,7 +44,8 @@ public sealed class RedisRevocationStore
         end
         version = redis.call('INCR', KEYS[3])
         redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], version .. '-0', 'v', version, 'e', ARGV[4])
-        redis.call('PUBLISH', ARGV[6], '{"v":' .. version .. ',"e":' .. ARGV[4] .. '}')
+        local writtenMs = now * 1000 + math.floor(tonumber(time[2]) / 1000)
+        redis.call('PUBLISH', ARGV[6], '{"v":' .. version .. ',"t":' .. string.format('%d', writtenMs) .. ',"e":' .. ARGV[4] .. '}')
         return version
         """;
 

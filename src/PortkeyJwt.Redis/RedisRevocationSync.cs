@@ -141,7 +141,7 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
     /// <summary>Applies one channel message (<c>{"v":version,"e":change}</c>): in order, or by catching up over a gap.</summary>
     internal Task ApplyMessageAsync(string? message, CancellationToken cancellationToken)
     {
-        if (!Internal.RevocationCodec.TryReadMessage(message, out long version, out Revocation? entry))
+        if (!Internal.RevocationCodec.TryReadMessage(message, out long version, out long writtenMs, out Revocation? entry))
         {
             Log.UnreadableMessage(_logger);
             return Task.CompletedTask;
@@ -161,6 +161,11 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
                     List.Add(entry);
                     Volatile.Write(ref _version, version);
                     Log.Applied(_logger, version);
+                    if (writtenMs > 0)
+                    {
+                        // From Redis's clock at the write to this gateway's at the apply: approximate by the clocks' difference.
+                        Internal.RevocationTelemetry.Propagation.Record(Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds() - writtenMs) / 1000.0);
+                    }
                 }
                 else
                 {
@@ -265,6 +270,7 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
         List.ReplaceAll(entries); // also marks the list synced
         Volatile.Write(ref _version, version);
         _synced = true;
+        Internal.RevocationTelemetry.Resyncs.Add(1);
         Log.FullSync(_logger, entries.Count, version);
     }
 

@@ -52,6 +52,34 @@ public sealed class RedisRevocationSyncTests(RedisServer server, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Revocation_AppliedFromPubSub_RecordsItsPropagationDelay()
+    {
+        RedisRevocationOptions options = Options(poll: TimeSpan.FromMinutes(1));
+        await using ConnectionMultiplexer tool = await server.ConnectAsync();
+        await using ConnectionMultiplexer gateway = await server.ConnectAsync();
+        await using RedisRevocationSync sync = await RedisRevocationSync.StartAsync(gateway, options);
+        var store = new RedisRevocationStore(tool, options.KeyPrefix);
+        var delays = new System.Collections.Concurrent.ConcurrentQueue<double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "portkeyjwt.revocation.propagation")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => delays.Enqueue(value));
+        listener.Start();
+
+        long version = await store.RevokeAsync(Revocation.Token("jti-timed", Soon));
+        await Eventually.Until(() => sync.Version == version && !delays.IsEmpty, "the revocation and its propagation measurement", TimeSpan.FromSeconds(1));
+
+        // Other tests' syncs in this process may record too: every measurement is a delay, none a clock-skewed outlier.
+        Assert.All(delays, delay => Assert.InRange(delay, 0, 1));
+        output.WriteLine($"propagation delays recorded: {string.Join(", ", delays.Select(d => $"{d * 1000:0.0} ms"))}");
+    }
+
+    [Fact]
     public async Task LostMessages_SubscriberConnectionsKilled_RevocationInForceWithinThePollInterval()
     {
         RedisRevocationOptions options = Options(poll: TimeSpan.FromMilliseconds(500));

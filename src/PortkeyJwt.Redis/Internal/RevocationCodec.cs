@@ -82,9 +82,14 @@ internal static class RevocationCodec
     }
 
     /// <summary>Reads a channel message, <c>{"v":version,"e":change}</c>.</summary>
-    public static bool TryReadMessage(string? json, out long version, [NotNullWhen(true)] out Revocation? entry)
+    public static bool TryReadMessage(string? json, out long version, [NotNullWhen(true)] out Revocation? entry) =>
+        TryReadMessage(json, out version, out _, out entry);
+
+    /// <summary>A published change: its version, when Redis wrote it (<c>t</c>, Unix ms by Redis's clock; 0 when absent) and its entry.</summary>
+    public static bool TryReadMessage(string? json, out long version, out long writtenMs, [NotNullWhen(true)] out Revocation? entry)
     {
         version = 0;
+        writtenMs = 0;
         entry = null;
         if (json is null)
         {
@@ -97,7 +102,8 @@ internal static class RevocationCodec
             JsonElement root = document.RootElement;
             return root.ValueKind == JsonValueKind.Object
                 && root.TryGetProperty("v", out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out version) && version > 0
-                && root.TryGetProperty("e", out JsonElement e) && TryReadChange(e, out entry);
+                && root.TryGetProperty("e", out JsonElement e) && TryReadChange(e, out entry)
+                && (!root.TryGetProperty("t", out JsonElement t) || (t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out writtenMs)));
         }
         catch (JsonException)
         {

@@ -18,7 +18,10 @@ internal static class RevocationTelemetry
 
     public static readonly ActivitySource Source = new(Name, Version);
 
-    /// <summary>Full reads of the record into the container's list (one per change the sync saw, and one at start).</summary>
+    /// <summary>Seconds from Redis writing a change to this gateway applying it from pub/sub.</summary>
+    public static readonly Histogram<double> Propagation = Meter.CreateHistogram<double>("portkeyjwt.revocation.propagation", "s", "From Redis writing a revocation to this gateway enforcing it, by pub/sub (Redis's clock at the write, this host's at the apply).");
+
+    /// <summary>Full reads of the record into the list: at start, after a reconnect, and when the change log cannot fill a gap.</summary>
     public static readonly Counter<long> Resyncs = Meter.CreateCounter<long>("portkeyjwt.revocation.resyncs", "{resync}", "Full reads of the Redis revocation record into the enforced list.");
 
     private static readonly ConcurrentDictionary<RevocationList, string> LiveLists = new();
