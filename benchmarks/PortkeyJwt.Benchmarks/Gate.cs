@@ -43,7 +43,7 @@ internal static class Gate
         new("ValidationBenchmarks", "InsufficientScope", "insufficient scope (403)", MaxRatio: 2.0, MaxBytes: 1024, Target: "≤ 1.05× floor"),
         new("ValidationBenchmarks", "LargeToken", "large token (~4 KB, 104 scopes)", MaxBytes: 8192, Target: "informational"),
         new("ValidationBenchmarks", "JsonWebTokenHandler", "JsonWebTokenHandler + principal", Target: "baseline to beat"),
-        new("CapturedClaimsBenchmarks", "NoneCaptured", "four custom claims, none captured", MaxRatio: 2.0, MaxBytes: 408, Target: "the bytes of valid, cache off (408 B): claims not captured cost nothing"),
+        new("CapturedClaimsBenchmarks", "NoneCaptured", "four custom claims, none captured", MaxRatio: 2.0, SameBytesAs: "ValidationBenchmarks.Valid", Target: "the bytes of valid, cache off: claims not captured cost nothing"),
         new("CapturedClaimsBenchmarks", "OneCaptured", "one claim captured", MaxBytes: 1024, Target: "informational: the first captured claim"),
         new("CapturedClaimsBenchmarks", "FourCaptured", "four claims captured", MaxBytes: 2048, Target: "informational: each further claim"),
         new("RevocationBenchmarks", "Check", "revocation check (every valid token and cache hit)", MaxNanoseconds: 50, MaxBytes: 0, Target: "≤ 50 ns, 0 B, flat from 0 to 1,000,000 entries"),
@@ -153,12 +153,12 @@ internal static class Gate
 
     /// <summary>
     /// Validation over 10,000 anchors against one, interleaved (<see cref="AnchorScaling"/>), within <see cref="MaxAnchorRatio"/>;
-    /// the 10,000-anchor set must have fetched exactly once (the token's anchor), so the idle anchors fetched nothing.
+    /// only the token's anchor of the 10,000 may have fetched (one URL asked for), so the idle anchors fetched nothing.
     /// </summary>
     private static Verdict AnchorTime(AnchorScaling.Result result)
     {
-        string label = FormattableString.Invariant($"trust anchors: valid token, {AnchorScaling.ManyAnchors} anchors vs 1, interleaved over {result.Rounds} rounds (fastest 5 %: {Time(result.SingleNs)} vs {Time(result.ManyNs)}; {result.ManyRequests} JWKS request)");
-        return new Verdict(label, result.ManyNs, result.Ratio, 0, "≤ 1.02× one anchor's time", $"≤ {MaxAnchorRatio.ToString("0.###", CultureInfo.InvariantCulture)}×, 1 request", result.Ratio <= MaxAnchorRatio && result.ManyRequests == 1, Checked: true);
+        string label = FormattableString.Invariant($"trust anchors: valid token, {AnchorScaling.ManyAnchors} anchors vs 1, interleaved over {result.Rounds} rounds (fastest 5 %: {Time(result.SingleNs)} vs {Time(result.ManyNs)}; {result.ManyRequests} JWKS requests, to {result.ManyUrls} URL)");
+        return new Verdict(label, result.ManyNs, result.Ratio, 0, "≤ 1.02× one anchor's time", $"≤ {MaxAnchorRatio.ToString("0.###", CultureInfo.InvariantCulture)}×, 1 anchor fetched", result.Ratio <= MaxAnchorRatio && result.ManyUrls == 1, Checked: true);
     }
 
     /// <summary>Managed memory per idle anchor over 10,000 (<see cref="AnchorMemory"/>); building them must fetch nothing.</summary>
@@ -196,7 +196,14 @@ internal static class Gate
                 bytes -= baseline.GcStats.GetBytesAllocatedPerOperation(baseline.BenchmarkCase) ?? 0;
             }
 
-            bool pass = (rule.MaxRatio is not { } maxRatio || (ratio is { } r && r <= maxRatio))
+            // A case that must allocate exactly what another does in the same run (not a constant: the runtime's own
+            // allocations move by a few bytes between builds and machines).
+            BenchmarkReport? twin = rule.SameBytesAs is { } other
+                ? all.FirstOrDefault(b => $"{b.BenchmarkCase.Descriptor.Type.Name}.{b.BenchmarkCase.Descriptor.WorkloadMethod.Name}" == other)
+                : null;
+            long? sameAs = twin?.GcStats.GetBytesAllocatedPerOperation(twin.BenchmarkCase);
+            bool pass = (rule.SameBytesAs is null || (sameAs is { } same && bytes == same))
+                && (rule.MaxRatio is not { } maxRatio || (ratio is { } r && r <= maxRatio))
                 && (rule.MaxNanoseconds is not { } maxNs || ns <= maxNs)
                 && (rule.MaxBytes is not { } maxBytes || (bytes >= 0 && bytes <= maxBytes));
             string name = parameters.Length > 0 && parameters != "[Empty]" ? $"{rule.Label} {parameters}" : rule.Label;
@@ -235,15 +242,16 @@ internal static class Gate
         ? (ns / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " µs"
         : ns.ToString("0.0", CultureInfo.InvariantCulture) + " ns";
 
-    private sealed record Rule(string Type, string Method, string Label, double? MaxRatio = null, double? MaxNanoseconds = null, long? MaxBytes = null, bool BytesBeyondFloor = false, string Target = "")
+    private sealed record Rule(string Type, string Method, string Label, double? MaxRatio = null, double? MaxNanoseconds = null, long? MaxBytes = null, bool BytesBeyondFloor = false, string Target = "", string? SameBytesAs = null)
     {
-        public bool Checked => MaxRatio is not null || MaxNanoseconds is not null || MaxBytes is not null;
+        public bool Checked => MaxRatio is not null || MaxNanoseconds is not null || MaxBytes is not null || SameBytesAs is not null;
 
         public string Limit => string.Join(", ", new[]
         {
             MaxRatio is { } r ? $"≤ {r.ToString("0.###", CultureInfo.InvariantCulture)}×" : null,
             MaxNanoseconds is { } n ? $"≤ {n} ns" : null,
             MaxBytes is { } b ? $"≤ {b} B" : null,
+            SameBytesAs is { } same ? $"= {same}'s bytes" : null,
         }.Where(s => s is not null));
     }
 

@@ -150,7 +150,7 @@ public sealed partial class PortkeyJwtValidator
 
         // Rule 6: issuer and audience.
         PortkeyJwtResult? failure = ReadIssuer(payload, claims[Member.Iss], out string? issuer);
-        string[]? audiences = null;
+        IReadOnlyList<string>? audiences = null;
         failure ??= ReadAudiences(payload, claims[Member.Aud], out audiences);
         if (failure is not null)
         {
@@ -465,7 +465,7 @@ public sealed partial class PortkeyJwtValidator
     /// of them. <paramref name="audiences"/> gets its values in token order (null when absent); a lone configured audience
     /// comes back as that audience's prebuilt list, without allocating.
     /// </summary>
-    private PortkeyJwtResult? ReadAudiences(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, out string[]? audiences)
+    private PortkeyJwtResult? ReadAudiences(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, out IReadOnlyList<string>? audiences)
     {
         audiences = null;
         byte[][] valid = _settings.ValidAudiencesUtf8;
@@ -495,7 +495,7 @@ public sealed partial class PortkeyJwtValidator
                 return Failures.Invalid(Claim.Aud);
             }
 
-            audiences = [single];
+            audiences = SingleAudience(single);
             return null;
         }
 
@@ -529,8 +529,31 @@ public sealed partial class PortkeyJwtValidator
             return Failures.WrongAudience;
         }
 
-        audiences = [.. read];
+        audiences = Array.AsReadOnly(read.ToArray());
         return null;
+    }
+
+    /// <summary>Most one-audience lists <see cref="SingleAudience"/> keeps.</summary>
+    private const int MaxSingleAudiences = 256;
+
+    /// <summary>
+    /// A read-only one-element list holding <paramref name="audience"/> (a pooled string), shared by every principal whose
+    /// <c>aud</c> is that one string: a gateway sees the same few audiences, so reading <c>aud</c> allocates nothing.
+    /// </summary>
+    private IReadOnlyList<string> SingleAudience(string audience)
+    {
+        if (_singleAudiences.TryGetValue(audience, out IReadOnlyList<string>? list))
+        {
+            return list;
+        }
+
+        list = Array.AsReadOnly(new[] { audience });
+        if (_singleAudiences.Count < MaxSingleAudiences)
+        {
+            _singleAudiences.TryAdd(audience, list);
+        }
+
+        return list;
     }
 
     private static int IndexOfMatch(ref Utf8JsonReader reader, byte[][] candidates)

@@ -34,6 +34,7 @@ public sealed partial class PortkeyJwtValidator
     private readonly ValidationSettings _settings;
     private readonly TimeProvider _time;
     private readonly StringPool _strings = new(capacity: 8192);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>> _singleAudiences = new(StringComparer.Ordinal);
     private readonly ValidationCache? _cache;
     private readonly TrustRouter? _router;
     private readonly TrustRouter.Slot? _anchor;

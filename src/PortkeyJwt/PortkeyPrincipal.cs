@@ -20,7 +20,10 @@ public sealed class PortkeyPrincipal
     internal static readonly IReadOnlyDictionary<string, JsonElement> NoClaims = ReadOnlyDictionary<string, JsonElement>.Empty;
 
     private readonly string[] _scopes;
-    private readonly string[] _audiences;
+    private readonly IReadOnlyList<string> _audiences;
+    private readonly long _expiresAtMs;
+    private readonly long _issuedAtMs;
+    private readonly long _notBeforeMs;
     private readonly string[] _roles;
     private readonly string? _roleClaim;
 
@@ -44,9 +47,10 @@ public sealed class PortkeyPrincipal
         Subject = subject;
         Uid = uid;
         _scopes = scopes;
-        ExpiresAt = expiresAt;
-        IssuedAt = issuedAt;
-        NotBefore = notBefore;
+        // Unix milliseconds, -1 when absent: three longs instead of 64 bytes of (nullable) DateTimeOffsets per principal.
+        _expiresAtMs = expiresAt.ToUnixTimeMilliseconds();
+        _issuedAtMs = issuedAt?.ToUnixTimeMilliseconds() ?? -1;
+        _notBeforeMs = notBefore?.ToUnixTimeMilliseconds() ?? -1;
         Issuer = issuer;
         VerifiedBy = verifiedBy;
         _audiences = extras.Audiences;
@@ -57,9 +61,9 @@ public sealed class PortkeyPrincipal
     }
 
     /// <summary>What a principal carries beyond the identity every token has; <see langword="default"/> fields are filled with empties.</summary>
-    internal readonly struct Extras(string[]? audiences, string? jwtId, string[]? roles, string? roleClaim, IReadOnlyDictionary<string, JsonElement>? claims)
+    internal readonly struct Extras(IReadOnlyList<string>? audiences, string? jwtId, string[]? roles, string? roleClaim, IReadOnlyDictionary<string, JsonElement>? claims)
     {
-        public string[] Audiences { get; } = audiences ?? [];
+        public IReadOnlyList<string> Audiences { get; } = audiences ?? [];
 
         public string? JwtId { get; } = jwtId;
 
@@ -92,13 +96,13 @@ public sealed class PortkeyPrincipal
     public IReadOnlyList<string> Scopes => _scopes;
 
     /// <summary>When the token expires (<c>exp</c>).</summary>
-    public DateTimeOffset ExpiresAt { get; }
+    public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(_expiresAtMs);
 
     /// <summary>When the token was issued (<c>iat</c>), if stated.</summary>
-    public DateTimeOffset? IssuedAt { get; }
+    public DateTimeOffset? IssuedAt => _issuedAtMs < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(_issuedAtMs);
 
     /// <summary>When the token becomes valid (<c>nbf</c>), if stated.</summary>
-    public DateTimeOffset? NotBefore { get; }
+    public DateTimeOffset? NotBefore => _notBeforeMs < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(_notBeforeMs);
 
     /// <summary>
     /// The <c>iss</c> claim, if present. With a <see cref="TrustAnchorSet"/> it names the trust anchor that authenticated
@@ -188,7 +192,7 @@ public sealed class PortkeyPrincipal
     public ClaimsPrincipal ToClaimsPrincipal()
     {
         string issuer = Issuer ?? ClaimsIdentity.DefaultIssuer;
-        var claims = new List<Claim>(8 + _scopes.Length + _audiences.Length + _roles.Length + Claims.Count)
+        var claims = new List<Claim>(8 + _scopes.Length + _audiences.Count + _roles.Length + Claims.Count)
         {
             new(ClaimNames.Organisation, OrganisationId, ClaimValueTypes.String, issuer),
             new(ClaimNames.Workspace, WorkspaceSlug, ClaimValueTypes.String, issuer),

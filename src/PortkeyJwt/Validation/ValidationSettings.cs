@@ -50,7 +50,7 @@ internal sealed class ValidationSettings
         ValidIssuersUtf8 = [.. ValidIssuers.Select(Encoding.UTF8.GetBytes)];
         string[] audiences = CopyNonEmpty(options.ValidAudiences, nameof(PortkeyJwtOptions.ValidAudiences));
         ValidAudiencesUtf8 = [.. audiences.Select(Encoding.UTF8.GetBytes)];
-        ValidAudienceLists = [.. audiences.Select(a => new[] { a })];
+        ValidAudienceLists = [.. audiences.Select(a => (IReadOnlyList<string>)Array.AsReadOnly(new[] { a }))];
         Capture = ClaimCapture.FromOptions(options);
         Revocations = options.Revocations;
         RequiredScopes = ParseScopes(options.RequiredScopes, nameof(PortkeyJwtOptions.RequiredScopes));
@@ -91,7 +91,7 @@ internal sealed class ValidationSettings
     /// For each of the valid audiences, by index, a one-element list holding it: the principal's
     /// <see cref="PortkeyPrincipal.Audiences"/> when <c>aud</c> is that one string, the usual case, so reading it allocates nothing.
     /// </summary>
-    public string[][] ValidAudienceLists { get; }
+    public IReadOnlyList<string>[] ValidAudienceLists { get; }
 
     /// <summary>The revocations every valid token is checked against; null for none.</summary>
     public RevocationList? Revocations { get; }

@@ -30,6 +30,18 @@ public sealed class AudienceJtiRoleTests
     }
 
     [Fact]
+    public void Audiences_AreReadOnly_EvenWhenOneListServesManyPrincipals()
+    {
+        var validator = Tokens.Validator();
+        PortkeyPrincipal first = AssertValid(validator.ValidateNow(Tokens.Mint(Tokens.Claims().With(("aud", "portkey-gateway"), ("jti", "a")))));
+        PortkeyPrincipal second = AssertValid(validator.ValidateNow(Tokens.Mint(Tokens.Claims().With(("aud", "portkey-gateway"), ("jti", "b")))));
+
+        Assert.Same(first.Audiences, second.Audiences); // one list for the usual single audience: nothing allocated
+        Assert.IsNotType<string[]>(first.Audiences);    // and no caller can cast it back to an array and change it
+        Assert.Throws<NotSupportedException>(() => ((IList<string>)first.Audiences)[0] = "evil");
+    }
+
+    [Fact]
     public void Audiences_Absent_IsEmpty() => Assert.Empty(AssertValid(ValidateDefault(Tokens.Mint())).Audiences);
 
     [Theory]
