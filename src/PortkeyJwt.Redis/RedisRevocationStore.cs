@@ -49,16 +49,7 @@ public sealed class RedisRevocationStore
         return version
         """;
 
-    // KEYS: tokens, watermarks, version. Returns {version, {member, score, ...}, {field, value, ...}}.
-    private const string ListScript = """
-        local now = redis.call('TIME')[1]
-        local tokens = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf', 'WITHSCORES')
-        local watermarks = redis.call('HGETALL', KEYS[2])
-        return {tonumber(redis.call('GET', KEYS[3]) or '0'), tokens, watermarks}
-        """;
-
     private readonly RedisKey[] _writeKeys;
-    private readonly RedisKey[] _readKeys;
 
     /// <summary>A store over <paramref name="redis"/>, its keys under <paramref name="keyPrefix"/>.</summary>
     public RedisRevocationStore(IConnectionMultiplexer redis, string keyPrefix = "portkeyjwt:")
@@ -73,7 +64,6 @@ public sealed class RedisRevocationStore
         ChangesKey = keyPrefix + "changes";
         Channel = RedisChannel.Literal(keyPrefix + "changes");
         _writeKeys = [TokensKey, WatermarksKey, VersionKey, ChangesKey];
-        _readKeys = [TokensKey, WatermarksKey, VersionKey];
     }
 
     /// <summary>The connection.</summary>
@@ -120,24 +110,36 @@ public sealed class RedisRevocationStore
     /// </summary>
     public async Task<(IReadOnlyList<Revocation> Entries, long Version)> ListAsync(CancellationToken cancellationToken = default)
     {
-        RedisResult result = await Redis.GetDatabase().ScriptEvaluateAsync(ListScript, _readKeys).WaitAsync(cancellationToken).ConfigureAwait(false);
-        RedisResult[] parts = (RedisResult[])result!;
-        long version = (long)parts[0];
-        RedisResult[] tokens = (RedisResult[])parts[1]!;
-        RedisResult[] watermarks = (RedisResult[])parts[2]!;
-        var entries = new List<Revocation>((tokens.Length + watermarks.Length) / 2);
-        for (int i = 0; i + 1 < tokens.Length; i += 2)
+        // One MULTI/EXEC, so the version, the tokens and the watermarks are read at one instant, and Redis's clock with them.
+        // Not a Lua script: a script building a million-element reply in Lua tables took 4.4 s for 1,000,000 entries where
+        // the plain commands take about 1.7 s, and it blocks Redis all that time.
+        ITransaction read = Redis.GetDatabase().CreateTransaction();
+        Task<RedisResult> time = read.ExecuteAsync("TIME");
+        Task<RedisValue> versionValue = read.StringGetAsync(VersionKey);
+        Task<SortedSetEntry[]> tokens = read.SortedSetRangeByScoreWithScoresAsync(TokensKey);
+        Task<HashEntry[]> watermarks = read.HashGetAllAsync(WatermarksKey);
+        if (!await read.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (double.TryParse((string?)tokens[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out double score)
-                && RevocationCodec.TryReadToken((string?)tokens[i], score, out Revocation? entry))
+            throw new RedisException("The revocation record could not be read in one transaction.");
+        }
+
+        long now = (long)((RedisResult[])(await time.ConfigureAwait(false))!)[0];
+        RedisValue versionRead = await versionValue.ConfigureAwait(false);
+        long version = versionRead.IsNull ? 0 : (long)versionRead;
+        SortedSetEntry[] tokenEntries = await tokens.ConfigureAwait(false);
+        HashEntry[] watermarkEntries = await watermarks.ConfigureAwait(false);
+        var entries = new List<Revocation>(tokenEntries.Length + watermarkEntries.Length);
+        foreach (SortedSetEntry token in tokenEntries)
+        {
+            if (token.Score > now && RevocationCodec.TryReadToken((string?)token.Element, token.Score, out Revocation? entry))
             {
-                entries.Add(entry);
+                entries.Add(entry); // a token entry whose time has passed by Redis's clock is no longer in force
             }
         }
 
-        for (int i = 0; i + 1 < watermarks.Length; i += 2)
+        foreach (HashEntry watermark in watermarkEntries)
         {
-            if (RevocationCodec.TryReadWatermark((string?)watermarks[i], (string?)watermarks[i + 1], out Revocation? entry))
+            if (RevocationCodec.TryReadWatermark((string?)watermark.Name, (string?)watermark.Value, out Revocation? entry))
             {
                 entries.Add(entry);
             }
