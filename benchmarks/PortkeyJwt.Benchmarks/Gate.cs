@@ -46,7 +46,9 @@ internal static class Gate
         new("CapturedClaimsBenchmarks", "NoneCaptured", "four custom claims, none captured", MaxRatio: 2.0, SameBytesAs: "ValidationBenchmarks.Valid", Target: "the bytes of valid, cache off: claims not captured cost nothing"),
         new("CapturedClaimsBenchmarks", "OneCaptured", "one claim captured", MaxBytes: 1024, Target: "informational: the first captured claim"),
         new("CapturedClaimsBenchmarks", "FourCaptured", "four claims captured", MaxBytes: 2048, Target: "informational: each further claim"),
-        new("RevocationBenchmarks", "Check", "revocation check (every valid token and cache hit)", MaxNanoseconds: 50, MaxBytes: 0, Target: "≤ 50 ns, 0 B, flat from 0 to 1,000,000 entries"),
+        // Measured 26–45 ns in gate runs (29–30 ns in short runs alone) against its 50 ns target: the CI limit is 100 ns, a
+        // regression limit (a hash per check, a lock or a second table probe per kind would cross it), not the target.
+        new("RevocationBenchmarks", "Check", "revocation check (every valid token and cache hit)", MaxNanoseconds: 100, MaxBytes: 0, Target: "≤ 50 ns, 0 B, flat from 0 to 1,000,000 entries"),
         new("KeyAndAlgorithmBenchmarks", "Valid", "valid", MaxRatio: 2.0, MaxBytes: 512, BytesBeyondFloor: true, Target: "≤ 1.05× own floor, ≤ 512 B beyond it"),
         new("TrustAnchorBenchmarks", "Route", "trust anchors: routing by iss (valid token)", MaxNanoseconds: 250, MaxBytes: 0, Target: "≤ 50 ns, 0 B (not met yet)"),
         new("TrustAnchorBenchmarks", "UnknownIssuerFlood", "trust anchors: unknown issuer (a new iss each time)", MaxNanoseconds: 400, MaxBytes: 0, Target: "≤ 300 ns, 0 B, no fetch (checked below)"),
