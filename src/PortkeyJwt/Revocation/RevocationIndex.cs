@@ -34,8 +34,6 @@ internal sealed class RevocationIndex
     /// <summary>Entries in both tables.</summary>
     public int Count => _base.Count + _overlay.Count;
 
-    public int OverlayCount => _overlay.Count;
-
     /// <summary>Which (kind, issuer-scoped) pairs have entries, one bit each (<see cref="RevocationKeys.Bit"/>): a lookup is skipped when its bit is clear.</summary>
     public byte Kinds { get; }
 

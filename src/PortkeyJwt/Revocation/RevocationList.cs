@@ -155,7 +155,7 @@ public sealed class RevocationList
     /// </summary>
     internal PortkeyJwtResult? Check(PortkeyPrincipal principal, long nowMs)
     {
-        if (MaxStaleness is not null && IsStaleAt(nowMs) && !FailOpen)
+        if (!FailOpen && IsStaleAt(nowMs))
         {
             return Failures.RevocationUnavailable;
         }
