@@ -266,12 +266,24 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
 
     private async Task FullSyncLockedAsync(CancellationToken cancellationToken)
     {
-        (IReadOnlyList<Revocation> entries, long version) = await Store.ListAsync(cancellationToken).ConfigureAwait(false);
-        List.ReplaceAll(entries); // also marks the list synced
-        Volatile.Write(ref _version, version);
+        RedisRevocationStore.SyncRead read = await Store.ReadForSyncAsync(cancellationToken).ConfigureAwait(false);
+        List.ReplaceAll(read.Entries); // also marks the list synced
+        Volatile.Write(ref _version, read.Version);
         _synced = true;
         Internal.RevocationTelemetry.Resyncs.Add(1);
-        Log.FullSync(_logger, entries.Count, version);
+        Log.FullSync(_logger, List.Count, read.Version, read.FromSnapshot, read.Replayed);
+        try
+        {
+            // After the list is in place: validations never wait for the snapshot the next full sync will read.
+            if (await Store.TryWriteSnapshotAsync(read, cancellationToken).ConfigureAwait(false))
+            {
+                Log.SnapshotWritten(_logger, read.Version);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Log.SnapshotFailed(_logger, e.GetType().Name, read.Version); // the record stays the truth; the next full sync reads it
+        }
     }
 
     /// <summary>Runs one step under the gate; a Redis failure is logged, never thrown (the poll retries).</summary>
@@ -341,8 +353,8 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Revocations: full sync, {Count} entries at version {Version}")]
-        public static partial void FullSync(ILogger logger, int count, long version);
+        [LoggerMessage(1, LogLevel.Information, "Revocations: full sync, {Count} entries at version {Version} (from a snapshot: {FromSnapshot}, {Replayed} changes replayed over it)")]
+        public static partial void FullSync(ILogger logger, int count, long version, bool fromSnapshot, int replayed);
 
         [LoggerMessage(2, LogLevel.Debug, "Revocations: change {Version} applied")]
         public static partial void Applied(ILogger logger, long version);
@@ -376,6 +388,12 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
 
         [LoggerMessage(12, LogLevel.Warning, "Revocations: an unreadable message on the change channel was ignored")]
         public static partial void UnreadableMessage(ILogger logger);
+
+        [LoggerMessage(13, LogLevel.Debug, "Revocations: snapshot of version {Version} written for the next full sync")]
+        public static partial void SnapshotWritten(ILogger logger, long version);
+
+        [LoggerMessage(14, LogLevel.Warning, "Revocations: writing the snapshot of version {Version} failed ({Error}); full syncs read the record meanwhile")]
+        public static partial void SnapshotFailed(ILogger logger, string error, long version);
 
         public static void LogGap(ILogger logger, long version, long found) => LogGapCore(logger, version + 1, found);
     }

@@ -17,7 +17,7 @@ public sealed class FleetRevocationTests(ITestOutputHelper output)
     [Fact]
     public async Task TokenRevokedWithTheCli_IsRefusedByBothGatewaysWithinASecond_AnotherTokenStaysServed()
     {
-        await using RedisServer redis = await RedisServer.StartAsync();
+        using RedisServer redis = RedisServer.StartWithoutPersistence();
         await using JwksServer jwks = await JwksServer.StartAsync(TestKey.Jwks(TestKey.Default));
         await using EchoUpstream upstream = await EchoUpstream.StartAsync();
         await using FleetGateway first = await FleetGateway.StartAsync(redis, jwks, upstream);
@@ -36,7 +36,7 @@ public sealed class FleetRevocationTests(ITestOutputHelper output)
         }
 
         Task<long>[] refused = [.. gateways.Select(gateway => WaitUntilRevokedAsync(gateway, stolen))];
-        (int exitCode, IReadOnlyList<(string Line, long At)> lines) = await PortkeyCli.RunAsync("revoke", "--redis", redis.Configuration, "--jti", "jti-stolen", "--expires", "1h");
+        (int exitCode, IReadOnlyList<(string Line, long At)> lines) = await PortkeyCli.RunAsync("revoke", "--redis", redis.ConnectionString, "--jti", "jti-stolen", "--expires", "1h");
         Assert.True(exitCode == 0, $"portkey-jwt revoke exited {exitCode}: {string.Join('\n', lines.Select(l => l.Line))}");
         long recorded = lines.Single(l => l.Line.StartsWith("revoked: ", StringComparison.Ordinal)).At;
         long[] refusedAt = await Task.WhenAll(refused);
@@ -90,7 +90,7 @@ public sealed class FleetRevocationTests(ITestOutputHelper output)
                 ["--urls", url, $"--PortkeyJwt:JwksUrls:0={jwks.Url}"],
                 new Dictionary<string, string>
                 {
-                    ["PortkeyJwt__Revocation__Redis"] = redis.Configuration,
+                    ["PortkeyJwt__Revocation__Redis"] = redis.ConnectionString,
                     ["ReverseProxy__Clusters__upstream__Destinations__primary__Address"] = upstream.Root.ToString(),
                 });
             var gateway = new FleetGateway(sample, new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) });

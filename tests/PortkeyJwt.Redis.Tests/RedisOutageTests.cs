@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using PortkeyJwt.Redis.Tests.Support;
+using PortkeyJwt.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-using PortkeyJwt.Redis.Tests.Support;
+using PortkeyJwt.Testing;
 using StackExchange.Redis;
 
 namespace PortkeyJwt.Redis.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using PortkeyJwt.Redis.Tests.Support;
 using PortkeyJwt.TestKit;
+using PortkeyJwt.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

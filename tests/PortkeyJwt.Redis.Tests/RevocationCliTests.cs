@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using PortkeyJwt.Cli;
-using PortkeyJwt.Redis.Tests.Support;
+using PortkeyJwt.Testing;
 
 namespace PortkeyJwt.Redis.Tests;
 

@@ -4,21 +4,30 @@ using System.Net.Sockets;
 using System.Text;
 using StackExchange.Redis;
 
-namespace PortkeyJwt.Redis.Tests.Support;
+namespace PortkeyJwt.Testing;
 
 /// <summary>
-/// A real <c>redis-server</c> on a free 127.0.0.1 port, its data in a temporary directory, appending every write to its
-/// AOF before answering (<c>appendfsync always</c>), so <see cref="Stop"/> (a kill) and <see cref="Start"/> on the same
-/// port and directory bring the record back. One per test class (<see cref="IClassFixture{T}"/>); tests use unique key
-/// prefixes (<see cref="NewPrefix"/>). Killed on dispose.
+/// A real <c>redis-server</c> on a free 127.0.0.1 port, its data in a temporary directory (deleted on dispose). By default
+/// it appends every write to its AOF before answering (<c>appendfsync always</c>), so <see cref="Stop"/> (a kill) and
+/// <see cref="Start"/> on the same port and directory bring the record back; <see cref="StartWithoutPersistence"/> keeps
+/// nothing, for bulk loads. Used as a class fixture by the Redis tests (tests then use unique key prefixes, <see cref="NewPrefix"/>),
+/// by the fleet tests, and by the benchmark gate. Every wait is bounded; killed on dispose.
 /// </summary>
 public sealed class RedisServer : IDisposable
 {
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(15);
+    private readonly bool _persistent;
     private Process? _process;
 
+    /// <summary>Starts a persistent server (the class-fixture constructor: xunit wants exactly one public constructor).</summary>
     public RedisServer()
+        : this(persistent: true)
     {
+    }
+
+    private RedisServer(bool persistent)
+    {
+        _persistent = persistent;
         Directory = Path.Combine(Path.GetTempPath(), "portkeyjwt-redis-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(Directory);
         Port = FreePort();
@@ -26,6 +35,9 @@ public sealed class RedisServer : IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Starts a server that keeps nothing on disk.</summary>
+    public static RedisServer StartWithoutPersistence() => new(persistent: false);
 
     public string Directory { get; }
 
@@ -73,7 +85,7 @@ public sealed class RedisServer : IDisposable
         foreach (string argument in new[]
         {
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", Directory,
-            "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "no",
+            "--save", "", "--appendonly", _persistent ? "yes" : "no", "--appendfsync", "always", "--protected-mode", "no",
         })
         {
             start.ArgumentList.Add(argument);
