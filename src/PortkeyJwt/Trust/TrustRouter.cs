@@ -14,11 +14,15 @@ namespace PortkeyJwt.Internal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Two ways to find <c>iss</c>, both allocation-free, the issuer looked up by span:
+/// Three ways to find <c>iss</c>, all allocation-free, the issuer looked up by span:
 /// </para>
 /// <list type="bullet">
 /// <item><description>
-/// The prefix (most tokens): when the payload starts <c>{"iss":"</c> and the value is printable ASCII without an escape,
+/// The encoded prefix (most tokens): when the payload's first characters spell <c>{"iss":"ISSUER"</c> for an anchor's
+/// issuer (see <see cref="EncodedIssuers"/>), the token routes there with no decoding at all.
+/// </description></item>
+/// <item><description>
+/// The prefix (the rest of them): when the payload starts <c>{"iss":"</c> and the value is printable ASCII without an escape,
 /// only the first <see cref="Table.PrefixChars"/> characters of the payload are decoded (enough for the longest anchor's
 /// issuer and its quotes). A value that names an anchor routes there; one that names none, or is longer than every
 /// anchor's issuer, is <see cref="PortkeyJwtError.UnknownIssuer"/> at once. The rest of the token is not read: the
@@ -36,7 +40,7 @@ namespace PortkeyJwt.Internal;
 /// </description></item>
 /// </list>
 /// <para>
-/// Both ways route a token the full pass would route to the same anchor; the prefix only rejects earlier, and with
+/// Every way routes a token the full pass would route to the same anchor; the prefix only rejects earlier, and with
 /// <see cref="PortkeyJwtError.UnknownIssuer"/> rather than <see cref="PortkeyJwtError.Malformed"/>, a token whose first
 /// <c>iss</c> names no anchor but whose rest is malformed.
 /// </para>
@@ -172,6 +176,12 @@ internal sealed class TrustRouter : IDisposable
         }
 
         ReadOnlySpan<char> encoded = token.AsSpan(dot1 + 1);
+        if (table.Encoded.Find(encoded) is { } known)
+        {
+            slot = known; // the payload's characters spell {"iss":"<this anchor's issuer>" exactly: no need to decode them
+            return Prefix.Anchor;
+        }
+
         encoded = encoded[..Math.Min(encoded.Length, table.PrefixChars)];
         int end = encoded.IndexOfAnyExcept(Base64UrlChars); // the next '.', or a character the full pass rejects
         encoded = end < 0 ? encoded : encoded[..end];
@@ -326,6 +336,7 @@ internal sealed class TrustRouter : IDisposable
         {
             Slots = slots.ToDictionary(s => s.Issuer, StringComparer.Ordinal);
             ByIssuer = Slots.GetAlternateLookup<ReadOnlySpan<char>>();
+            Encoded = new EncodedIssuers(Slots.Values);
             MaxIssuerBytes = Slots.Count == 0 ? 0 : Slots.Keys.Max(Encoding.UTF8.GetByteCount);
 
             // {"iss":" then the longest issuer and one byte more (its closing quote), in whole base64url quanta.
@@ -337,6 +348,9 @@ internal sealed class TrustRouter : IDisposable
         public Dictionary<string, Slot>.AlternateLookup<ReadOnlySpan<char>> ByIssuer { get; }
 
         public int MaxIssuerBytes { get; }
+
+        /// <summary>The issuers as a payload spells them when <c>iss</c> comes first: the prefix way's first try.</summary>
+        public EncodedIssuers Encoded { get; }
 
         /// <summary>How many payload characters the prefix way decodes: a multiple of 4, at most <see cref="MaxPrefixChars"/>.</summary>
         public int PrefixChars { get; }
