@@ -22,8 +22,9 @@ namespace PortkeyJwt.Internal;
 /// Keys of different lengths are probed one length at a time, so only the <see cref="MaxLengths"/> lengths most anchors
 /// share are probed; anchors of other lengths route by decoding. Keys come from configuration only, never from tokens,
 /// so an unseeded hash is safe: a token cannot add to a chain, only probe one. Measured on the 2-vCPU CI VM, for the
-/// benchmark token (a 28-character issuer, 52 characters of prefix): decoding those characters took 29–45 ns of the
-/// prefix way's 63–70 ns; hashing (XXH3, ~5 ns) and comparing them takes a fraction of that.
+/// benchmark token (a 28-character issuer, 52 characters of prefix, two anchors): decoding those characters took
+/// 29–45 ns of the decoding way's 63–70 ns; <see cref="Find"/> takes about 19 ns (two lengths probed, each an XXH3 of the
+/// key's characters, a compare and the tail), and the whole route 35–36 ns (fastest of ten blocks of 2,000,000 calls).
 /// </para>
 /// </remarks>
 internal sealed class EncodedIssuers
