@@ -12,7 +12,7 @@ import os
 import statistics
 import sys
 
-runs_dir, out_dir, rounds, duration, connections, flood_connections, distinct, stamp, commit, machine, mode = sys.argv[1:]
+runs_dir, out_dir, rounds, duration, connections, flood_connections, flood_delay, distinct, stamp, commit, machine, mode = sys.argv[1:]
 rounds = int(rounds)
 runs = {}
 for path in glob.glob(os.path.join(runs_dir, "*.json")):
@@ -103,7 +103,7 @@ for name, key, op, target in gates:
                      "held": held, "gated": gated})
 
 run = {"date": stamp, "commit": commit, "machine": machine, "mode": mode, "rounds": rounds, "duration_s": float(duration),
-       "wrk": f"-t1 -c{connections}", "flood_wrk": f"-t1 -c{flood_connections}", "distinct_tokens": int(distinct)}
+       "wrk": f"-t1 -c{connections}", "flood_wrk": f"-t1 -c{flood_connections}", "flood_delay_ms": float(flood_delay), "distinct_tokens": int(distinct)}
 results = {"run": run, "summary": summary, "ratios": ratios, "gates": verdicts, "problems": problems,
            "runs": {".".join(k): v for k, v in sorted(runs.items())}}
 with open(os.path.join(out_dir, "results.json"), "w") as f:
@@ -147,7 +147,7 @@ lines = [
 for case, title in [("badsig", "3. bad-signature flood"), ("unknownkid", "4. unknown-kid flood")]:
     p, j = s[f"{case}.portkey"], s[f"{case}.jwtbearer"]
     lines.append(
-        f"| {title} (-c{flood_connections}) beside valid traffic | valid {k(p['rps'])} req/s, p99 {ms(p['p99_us'])} = {x(p['p99_vs_no_flood'])} without; flood {k(p['flood_rps'])} req/s "
+        f"| {title} (-c{flood_connections}, {flood_delay} ms apart) beside valid traffic | valid {k(p['rps'])} req/s, p99 {ms(p['p99_us'])} = {x(p['p99_vs_no_flood'])} without; flood {k(p['flood_rps'])} req/s "
         f"| valid {k(j['rps'])} req/s, p99 {ms(j['p99_us'])} = {x(j['p99_vs_no_flood'])} without; flood {k(j['flood_rps'])} req/s | | |")
 lines.append("")
 lines.append("| gate | ratio | target | result |")

@@ -17,7 +17,9 @@
 #   TARGET_FLOOD_P99          valid traffic's p99 during a flood ÷ its p99 without (the same round's case 1), at most;
 #                             default 1.5
 #   GATE_MARGIN               subtracted from each "at least" target and added to each "at most" one, for noise; default 0
-# Other settings: CONNECTIONS (16), FLOOD_CONNECTIONS (4, a second wrk beside the valid one), DISTINCT_TOKENS (20000,
+# Other settings: CONNECTIONS (16), FLOOD_CONNECTIONS (4, a second wrk beside the valid one) and FLOOD_DELAY_MS (2: each
+# flood connection waits that long after each answer, so both servers face about the same flood rate, ~1.5k req/s;
+# 0 floods as fast as the server answers, and a faster rejection then draws more flood), DISTINCT_TOKENS (20000,
 # twice PortkeyJwt's default ValidationCacheSize of 10,000), OUT (results directory, default artifacts/benchmarks/gateway).
 # Loopback only; every load run is bounded by its duration. Tokens go to files under OUT and are never printed.
 set -euo pipefail
@@ -46,6 +48,7 @@ TARGET_FLOOD_P99=${TARGET_FLOOD_P99:-1.5}
 GATE_MARGIN=${GATE_MARGIN:-0}
 CONNECTIONS=${CONNECTIONS:-16}
 FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-4}
+FLOOD_DELAY_MS=${FLOOD_DELAY_MS:-2}
 DISTINCT_TOKENS=${DISTINCT_TOKENS:-20000}
 OUT=${OUT:-artifacts/benchmarks/gateway}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -121,14 +124,14 @@ done
 expect "ceiling" 200 "${url[ceiling]}/benchmark"
 
 lua=$root/benchmarks/gateway/tokens.lua
-load() { # result file, connections, seconds, server, token file
+load() { # result file, connections, seconds, server, token file (WRK_DELAY_MS from the caller's environment)
   WRK_OUT=$1 wrk -t1 -c"$2" -d"$3s" --timeout 5s -s "$lua" "${url[$4]}/benchmark" -- "$work/tokens/$5.txt" >/dev/null
 }
 run() { # round, case, server, token file
   load "$work/runs/$1.$2.$3.json" "$CONNECTIONS" "$duration" "$3" "$4"
 }
 flood() { # round, case, server, flood token file: valid traffic (same token) and the flood at once
-  load "$work/runs/$1.$2.$3.flood.json" "$FLOOD_CONNECTIONS" "$duration" "$3" "$4" &
+  WRK_DELAY_MS=$FLOOD_DELAY_MS load "$work/runs/$1.$2.$3.flood.json" "$FLOOD_CONNECTIONS" "$duration" "$3" "$4" &
   local flood_pid=$!
   load "$work/runs/$1.$2.$3.json" "$CONNECTIONS" "$duration" "$3" same
   wait "$flood_pid"
@@ -156,4 +159,4 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 machine="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(uname -sr)"
 export GATES TARGET_CASE1_JWTBEARER TARGET_CASE1_CEILING TARGET_CASE2_JWTBEARER TARGET_CASE2_P99 TARGET_FLOOD_P99 GATE_MARGIN
 python3 "$root/benchmarks/gateway/report.py" "$work/runs" "$OUT" "$rounds" "$duration" "$CONNECTIONS" "$FLOOD_CONNECTIONS" \
-  "$DISTINCT_TOKENS" "$stamp" "$commit" "$machine" "$($short && echo short || echo full)"
+  "$FLOOD_DELAY_MS" "$DISTINCT_TOKENS" "$stamp" "$commit" "$machine" "$($short && echo short || echo full)"

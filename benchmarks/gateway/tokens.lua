@@ -1,8 +1,16 @@
 -- wrk script: cycles the tokens of the file named by the first argument, one a line, as "Authorization: Bearer" (the
 -- requests are formatted once, in init), and on exit writes one JSON line of results to the file named by WRK_OUT.
--- With no token file ("-"), plain GET requests. Tokens are never printed.
+-- With no token file ("-"), plain GET requests. With WRK_DELAY_MS set, each connection waits that long after each
+-- response (a rate-limited flood). Tokens are never printed.
 local requests = {}
 local next_request = 0
+
+local pause = tonumber(os.getenv("WRK_DELAY_MS") or "0")
+if pause > 0 then
+  function delay()
+    return pause
+  end
+end
 
 function init(args)
   math.randomseed(os.time() + os.clock() * 1e6)

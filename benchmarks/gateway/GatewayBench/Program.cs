@@ -3,6 +3,7 @@
 //   jwks --urls URL --file DIR/jwks.json         serves that JWKS at /.well-known/jwks.json (the sample gateway's key source)
 //   jwtbearer --urls URL --jwks DIR/jwks.json    the same job as the sample gateway, done with AddJwtBearer
 //   noauth --urls URL                            the same endpoint and response with no authentication: the ceiling
+//   portkey|static --variant policy|authenticated|handler   investigate.sh's servers (Diagnostics.cs)
 // Every server answers GET /benchmark with "ok". Tokens are written to files only, never printed.
 using GatewayBench;
 
@@ -12,6 +13,8 @@ return args.Length == 0 ? Usage() : args[0] switch
     "jwks" => Servers.Jwks(args[1..]),
     "jwtbearer" => Servers.JwtBearer(args[1..]),
     "noauth" => Servers.NoAuth(args[1..]),
+    "portkey" => Diagnostics.PortkeyJwt(args[1..]),
+    "static" => Diagnostics.Static(args[1..]),
     _ => Usage(),
 };
 
