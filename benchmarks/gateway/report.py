@@ -25,7 +25,7 @@ for path in glob.glob(os.path.join(runs_dir, "*.json")):
 problems = []
 for key, r in sorted(runs.items()):
     errors = r["errors"]
-    flood = key[-1] == "flood"
+    flood = key[-1] == "flood" and key[1] != "control"  # the control's second flow is the valid token
     if errors["connect"] or errors["timeout"]:
         problems.append(f"{'.'.join(key)}: {errors['connect']} connect errors, {errors['timeout']} timeouts")
     if flood and errors["status"] != r["requests"]:
@@ -63,22 +63,26 @@ def field(case, server, name, flood=False):
 
 servers = ["portkey", "jwtbearer"]
 summary = {}
-for case in ["same", "distinct", "badsig", "unknownkid"]:
+for case in ["same", "distinct", "control", "badsig", "unknownkid"]:
     for server in servers:
         summary[f"{case}.{server}"] = {f: med(case, server, f) for f in ["rps", "p50_us", "p99_us"]}
-        if case in ("badsig", "unknownkid"):
+        if case in ("control", "badsig", "unknownkid"):
             summary[f"{case}.{server}"]["flood_rps"] = med(case, server, "rps", flood=True)
-            summary[f"{case}.{server}"]["p99_vs_no_flood"] = ratio(field(case, server, "p99_us"), field("same", server, "p99_us"))
-summary["same.ceiling"] = {f: med("same", "ceiling", f) for f in ["rps", "p50_us", "p99_us"]}
+        if case in ("badsig", "unknownkid"):
+            summary[f"{case}.{server}"]["p99_vs_control"] = ratio(field(case, server, "p99_us"), field("control", server, "p99_us"))
+for server in ["ceiling", "floor"]:
+    summary[f"same.{server}"] = {f: med("same", server, f) for f in ["rps", "p50_us", "p99_us"]}
 
 ratios = {
     "case1_rps_vs_jwtbearer": ratio(field("same", "portkey", "rps"), field("same", "jwtbearer", "rps")),
     "case1_rps_vs_ceiling": ratio(field("same", "portkey", "rps"), field("same", "ceiling", "rps")),
     "jwtbearer_case1_rps_vs_ceiling": ratio(field("same", "jwtbearer", "rps"), field("same", "ceiling", "rps")),
+    "case1_rps_vs_floor": ratio(field("same", "portkey", "rps"), field("same", "floor", "rps")),
+    "floor_rps_vs_ceiling": ratio(field("same", "floor", "rps"), field("same", "ceiling", "rps")),
     "case2_rps_vs_jwtbearer": ratio(field("distinct", "portkey", "rps"), field("distinct", "jwtbearer", "rps")),
     "case2_p99_vs_jwtbearer": ratio(field("distinct", "portkey", "p99_us"), field("distinct", "jwtbearer", "p99_us")),
-    "case3_p99_vs_no_flood": summary["badsig.portkey"]["p99_vs_no_flood"],
-    "case4_p99_vs_no_flood": summary["unknownkid.portkey"]["p99_vs_no_flood"],
+    "case3_p99_vs_control": summary["badsig.portkey"]["p99_vs_control"],
+    "case4_p99_vs_control": summary["unknownkid.portkey"]["p99_vs_control"],
 }
 
 gates_on = os.environ.get("GATES", "").split()
@@ -88,10 +92,11 @@ gates = [
     # name, ratio, comparison, target
     ("case1-jwtbearer", "case1_rps_vs_jwtbearer", ">=", env("TARGET_CASE1_JWTBEARER")),
     ("case1-ceiling", "case1_rps_vs_ceiling", ">=", env("TARGET_CASE1_CEILING")),
+    ("case1-floor", "case1_rps_vs_floor", ">=", env("TARGET_CASE1_FLOOR")),
     ("case2", "case2_rps_vs_jwtbearer", ">=", env("TARGET_CASE2_JWTBEARER")),
     ("case2", "case2_p99_vs_jwtbearer", "<=", env("TARGET_CASE2_P99")),
-    ("flood-badsig", "case3_p99_vs_no_flood", "<=", env("TARGET_FLOOD_P99")),
-    ("flood-unknownkid", "case4_p99_vs_no_flood", "<=", env("TARGET_FLOOD_P99")),
+    ("flood-badsig", "case3_p99_vs_control", "<=", env("TARGET_FLOOD_P99")),
+    ("flood-unknownkid", "case4_p99_vs_control", "<=", env("TARGET_FLOOD_P99")),
 ]
 verdicts = []
 for name, key, op, target in gates:
@@ -140,15 +145,22 @@ lines = [
     f"| 1. same valid token | {k(s['same.portkey']['rps'])} req/s, p50 {ms(s['same.portkey']['p50_us'])}, p99 {ms(s['same.portkey']['p99_us'])} "
     f"| {k(s['same.jwtbearer']['rps'])} req/s, p50 {ms(s['same.jwtbearer']['p50_us'])}, p99 {ms(s['same.jwtbearer']['p99_us'])} "
     f"| {x(ratios['case1_rps_vs_jwtbearer'])} | {k(ceiling['rps'])} req/s, p99 {ms(ceiling['p99_us'])}; PortkeyJwt {x(ratios['case1_rps_vs_ceiling'])}, JwtBearer {x(ratios['jwtbearer_case1_rps_vs_ceiling'])} |",
+    f"| 1. same valid token, vs the ASP.NET Core floor (a do-nothing scheme, same policy shape) | {x(ratios['case1_rps_vs_floor'])} of the floor "
+    f"| | | floor {k(s['same.floor']['rps'])} req/s, p99 {ms(s['same.floor']['p99_us'])} = {x(ratios['floor_rps_vs_ceiling'])} of the ceiling |",
     f"| 2. {int(distinct):,} distinct valid tokens cycled | {k(s['distinct.portkey']['rps'])} req/s, p50 {ms(s['distinct.portkey']['p50_us'])}, p99 {ms(s['distinct.portkey']['p99_us'])} "
     f"| {k(s['distinct.jwtbearer']['rps'])} req/s, p50 {ms(s['distinct.jwtbearer']['p50_us'])}, p99 {ms(s['distinct.jwtbearer']['p99_us'])} "
     f"| {x(ratios['case2_rps_vs_jwtbearer'])} (p99 {x(ratios['case2_p99_vs_jwtbearer'])}) | |",
 ]
+p, j = s["control.portkey"], s["control.jwtbearer"]
+lines.append(
+    f"| control: the same valid token as a second flow (-c{flood_connections}, {flood_delay} ms apart) beside valid traffic "
+    f"| valid {k(p['rps'])} req/s, p99 {ms(p['p99_us'])}; second flow {k(p['flood_rps'])} req/s "
+    f"| valid {k(j['rps'])} req/s, p99 {ms(j['p99_us'])}; second flow {k(j['flood_rps'])} req/s | | |")
 for case, title in [("badsig", "3. bad-signature flood"), ("unknownkid", "4. unknown-kid flood")]:
     p, j = s[f"{case}.portkey"], s[f"{case}.jwtbearer"]
     lines.append(
-        f"| {title} (-c{flood_connections}, {flood_delay} ms apart) beside valid traffic | valid {k(p['rps'])} req/s, p99 {ms(p['p99_us'])} = {x(p['p99_vs_no_flood'])} without; flood {k(p['flood_rps'])} req/s "
-        f"| valid {k(j['rps'])} req/s, p99 {ms(j['p99_us'])} = {x(j['p99_vs_no_flood'])} without; flood {k(j['flood_rps'])} req/s | | |")
+        f"| {title} (-c{flood_connections}, {flood_delay} ms apart) beside valid traffic | valid {k(p['rps'])} req/s, p99 {ms(p['p99_us'])} = {x(p['p99_vs_control'])} the control's; flood {k(p['flood_rps'])} req/s "
+        f"| valid {k(j['rps'])} req/s, p99 {ms(j['p99_us'])} = {x(j['p99_vs_control'])} the control's; flood {k(j['flood_rps'])} req/s | | |")
 lines.append("")
 lines.append("| gate | ratio | target | result |")
 lines.append("|---|---|---|---|")
