@@ -166,7 +166,8 @@ lines.append("| gate | ratio | target | result |")
 lines.append("|---|---|---|---|")
 failed = False
 for v in verdicts:
-    result = ("held" if v["held"] else "MISSED") + ("" if v["gated"] else " (not gated)")
+    on_target = v["value"] is not None and (v["value"] >= v["target"] if v["op"] == ">=" else v["value"] <= v["target"])
+    result = ("held" if on_target else "within the margin" if v["held"] else "MISSED") + ("" if v["gated"] else " (not gated)")
     failed |= v["gated"] and not v["held"]
     target = f"{v['op']} {v['target']:.2f}" + (f" (limit {v['limit']:.2f})" if margin else "")
     value = "–" if v["value"] is None else f"{v['value']:.3f}"
