@@ -55,4 +55,11 @@ app.UseAuthorization();
 app.MapReverseProxy(); // a request its route's policy refuses is answered 401/403 here and never reaches the upstream
 app.MapHealthChecks("/healthz");
 
+// For the load benchmark only (benchmarks/gateway): with BenchmarkEndpoint=true, GET /benchmark answers "ok" to a caller
+// the "completions" policy admits, without proxying, so that authentication is all the request costs. Off by default.
+if (builder.Configuration.GetValue<bool>("BenchmarkEndpoint"))
+{
+    app.MapGet("/benchmark", () => "ok").RequireAuthorization("completions");
+}
+
 app.Run();

@@ -121,6 +121,37 @@ public sealed class SampleGatewayTests
         Assert.All(seen, r => Assert.False(r.Has("Authorization") || r.Has("x-portkey-api-key")));
     }
 
+    [Fact]
+    public async Task Sample_BenchmarkEndpoint_IsOffByDefault_AndWhenOnAnswersOkBehindTheCompletionsPolicy()
+    {
+        await using JwksServer jwks = await JwksServer.StartAsync(TestKey.Jwks(TestKey.Default));
+        string offUrl = $"http://127.0.0.1:{SampleGateway.FreePort()}";
+        string onUrl = $"http://127.0.0.1:{SampleGateway.FreePort()}";
+        await using SampleGateway off = SampleGateway.Start(["--urls", offUrl, .. PointedAt(jwks)]);
+        await using SampleGateway on = SampleGateway.Start(["--urls", onUrl, "--BenchmarkEndpoint=true", .. PointedAt(jwks)]);
+        await off.WaitForLinesAsync(line => line.Contains("Now listening on: ", StringComparison.Ordinal), "the sample to listen");
+        await on.WaitForLinesAsync(line => line.Contains("Now listening on: ", StringComparison.Ordinal), "the sample to listen");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        JsonObject claims = Tokens.Claims().With(("iss", "https://auth.example.com"), ("aud", "portkey-gateway"));
+        string completions = Tokens.Mint(claims);
+
+        // As shipped (appsettings.json says false): no such endpoint, whatever the token.
+        using HttpResponseMessage shipped = await client.SendAsync(Gateway.Request(HttpMethod.Get, $"{offUrl}/benchmark", "Authorization", completions));
+        Assert.Equal(HttpStatusCode.NotFound, shipped.StatusCode);
+
+        // Switched on: the "completions" policy decides, and an admitted caller gets "ok" without any upstream.
+        using HttpResponseMessage served = await client.SendAsync(Gateway.Request(HttpMethod.Get, $"{onUrl}/benchmark", "Authorization", completions));
+        using HttpResponseMessage noToken = await client.SendAsync(Gateway.Request(HttpMethod.Get, $"{onUrl}/benchmark"));
+        using HttpResponseMessage noScope = await client.SendAsync(Gateway.Request(HttpMethod.Get, $"{onUrl}/benchmark", "x-portkey-api-key", Tokens.Mint(claims.With(("scope", "logs.view")))));
+        Assert.Equal((HttpStatusCode.OK, "ok"), (served.StatusCode, await served.Content.ReadAsStringAsync()));
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), (noToken.StatusCode, noScope.StatusCode));
+
+        // The scheme's per-request lines (ASP.NET Core's "was challenged", "was forbidden", "was not authenticated", at
+        // Information under the handler's own category) stay out of the console as Microsoft.AspNetCore's do: under a
+        // flood of bad tokens they were three lines a request.
+        Assert.DoesNotContain(on.Lines, line => line.Contains("PortkeyJwtAuthenticationHandler", StringComparison.Ordinal));
+    }
+
     /// <summary>Command-line configuration pointing the sample's JWKS URL at <paramref name="jwks"/>.</summary>
     private static string[] PointedAt(JwksServer jwks) => [$"--PortkeyJwt:JwksUrls:0={jwks.Url}"];
 

@@ -9,22 +9,22 @@ internal static class CapturedClaimValues
     /// <summary>The value type of a claim holding a JSON object's text (as IdentityModel's <c>JsonClaimValueTypes.Json</c>).</summary>
     public const string Json = "JSON";
 
-    public static void Add(List<Claim> claims, string name, JsonElement value, string issuer)
+    public static void Add(ClaimsIdentity identity, string name, JsonElement value, string issuer)
     {
         if (value.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement element in value.EnumerateArray())
             {
-                AddOne(claims, name, element, issuer);
+                AddOne(identity, name, element, issuer);
             }
         }
         else
         {
-            AddOne(claims, name, value, issuer);
+            AddOne(identity, name, value, issuer);
         }
     }
 
-    private static void AddOne(List<Claim> claims, string name, JsonElement value, string issuer)
+    private static void AddOne(ClaimsIdentity identity, string name, JsonElement value, string issuer)
     {
         (string? text, string type) = value.ValueKind switch
         {
@@ -37,7 +37,7 @@ internal static class CapturedClaimValues
         };
         if (text is not null)
         {
-            claims.Add(new Claim(name, text, type, issuer));
+            identity.AddClaim(new Claim(name, text, type, issuer, issuer, identity)); // the identity as subject: kept, not cloned
         }
     }
 }

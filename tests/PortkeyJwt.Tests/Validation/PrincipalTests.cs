@@ -88,6 +88,25 @@ public sealed class PrincipalTests
     }
 
     [Fact]
+    public void ToClaimsPrincipal_EachCallMakesItsOwnClaims_EachMadeForItsIdentity_NotCloned()
+    {
+        PortkeyPrincipal p = Principal(Tokens.Claims().With(("iss", Issuer), ("uid", "u-7")));
+        ClaimsPrincipal first = p.ToClaimsPrincipal();
+        ClaimsIdentity identity = Assert.IsType<ClaimsIdentity>(first.Identity);
+
+        // A request may change its own ClaimsPrincipal: nothing is shared with another call's.
+        Assert.All(first.Claims, c => Assert.Same(identity, c.Subject));
+        Assert.Empty(first.Claims.Intersect(p.ToClaimsPrincipal().Claims, ReferenceEqualityComparer.Instance));
+
+        // Built on every authenticated request: each claim is allocated once (a claim made without the identity as its
+        // subject is cloned by ClaimsIdentity, which allocated 1,728 B here for these eight claims; 1,016 B without).
+        p.ToClaimsPrincipal();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        p.ToClaimsPrincipal();
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 1, 1_300);
+    }
+
+    [Fact]
     public void ToClaimsPrincipal_HasOneScopeClaimPerNormalisedScope()
     {
         ClaimsPrincipal cp = Principal(Tokens.Claims().With(("scope", "portkey.a b a portkey.c"))).ToClaimsPrincipal();
