@@ -47,6 +47,7 @@ internal sealed class BenchmarkTokens
         byte[] sig = Base64Url.DecodeFromChars(parts[2]);
         sig[^1] ^= 1;
         BadSignature = parts[0] + "." + parts[1] + "." + Base64Url.EncodeToString(sig);
+        BadSignatureBytes = sig;
         UnknownKid = Sign(claims, kid: "rotated-away");
         LacksScope = Sign(claims.DeepClone().AsObject().Apply("scope", "logs.view prompts.read"));
         SigningInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
@@ -98,6 +99,9 @@ internal sealed class BenchmarkTokens
     public byte[] SigningInput { get; }
 
     public byte[] Signature { get; }
+
+    /// <summary><see cref="BadSignature"/>'s signature, decoded (over <see cref="SigningInput"/>, like the valid one).</summary>
+    public byte[] BadSignatureBytes { get; }
 
     private JsonObject PublicJwk()
     {

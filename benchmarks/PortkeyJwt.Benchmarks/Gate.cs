@@ -16,16 +16,14 @@ namespace PortkeyJwt.Benchmarks;
 
 /// <summary>
 /// The CI benchmark gate: a short in-process run of every benchmark, then each target checked against the floor measured
-/// in the same run. Allocation limits are exact. Time limits carry a noise margin: on the 2-vCPU CI VM, seven short
-/// iterations of the same RSA verification vary by up to ±25 % between cases measured a minute apart (the floor itself
-/// was seen at 27.7 and 33.6 µs in one run, and one whole 7-iteration window of a case ran 50 % slow), so the CI limits
-/// (2× the floor, fastest iterations) catch
-/// regressions (a second verification, a fetch, an allocation, a lock) rather than the last 5 %; the targets themselves are
-/// checked on full-length runs and reported in the README.
-/// Trust anchors: routing by <c>iss</c> is gated at 250 ns against a 50 ns target it does not meet on this VM
-/// (90–164 ns in short runs and gate runs: a ~45 ns base64url decode of the payload's first 52 characters, ~20 ns for the issuer
-/// lookup, ~15 ns for the anchor's idle clock read); the unknown-issuer flood at 400 ns against its 300 ns target
-/// (190–303 ns in short runs and gate runs, ±25 % between them). The 10,000-anchor time and memory checks run outside BenchmarkDotNet.
+/// in the same run. Allocation limits are exact. Time ratios to the floor (valid, expired, bad signature) are measured
+/// interleaved outside BenchmarkDotNet (<see cref="InterleavedRatios"/>) and gated at their targets plus a noise margin
+/// set from repeated runs: on the 2-vCPU CI VM, short BenchmarkDotNet cases a minute apart vary by up to ±25 %, so the
+/// BenchmarkDotNet ratios that remain (insufficient scope, other algorithms, none-captured claims) keep 2× regression
+/// limits. Absolute times (malformed, routing, revocation, unknown kid) are gated at their targets plus that noise.
+/// Trust anchors: routing by <c>iss</c> at 100 ns against its 50 ns target (35–36 ns in blocks, 48–58 ns in short runs
+/// beside other work); the unknown-issuer flood at 400 ns against its 300 ns target (145–303 ns in short runs and gate
+/// runs). The 10,000-anchor time and memory checks run outside BenchmarkDotNet.
 /// Run: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci
 /// </summary>
 internal static class Gate
@@ -33,11 +31,11 @@ internal static class Gate
     /// <summary>What each case must meet: a ratio to its class's baseline, or an absolute time; and bytes allocated.</summary>
     private static readonly Rule[] Rules =
     [
-        new("ValidationBenchmarks", "Valid", "valid, cache off", MaxRatio: 2.0, MaxBytes: 512, Target: "≤ 1.05× floor, ≤ 512 B"),
+        new("ValidationBenchmarks", "Valid", "valid, cache off", MaxBytes: 512, Target: "≤ 512 B (time: interleaved, below)"),
         new("ValidationBenchmarks", "ValidCacheHit", "valid, cache hit", MaxRatio: 0.015, MaxBytes: 0, Target: "≤ 0.01× floor, 0 B"),
         new("ValidationBenchmarks", "Malformed", "malformed", MaxNanoseconds: 250, MaxBytes: 0, Target: "≤ 100 ns, 0 B"),
-        new("ValidationBenchmarks", "BadSignature", "bad signature", MaxRatio: 2.0, MaxBytes: 0, Target: "≤ 1.02× floor, 0 B"),
-        new("ValidationBenchmarks", "Expired", "expired", MaxRatio: 2.0, MaxBytes: 0, Target: "≤ 1.05× floor, 0 B"),
+        new("ValidationBenchmarks", "BadSignature", "bad signature", MaxBytes: 0, Target: "0 B (time: interleaved, below)"),
+        new("ValidationBenchmarks", "Expired", "expired", MaxBytes: 0, Target: "0 B (time: interleaved, below)"),
         new("ValidationBenchmarks", "UnknownKidInCooldown", "unknown kid in cooldown (the same token again)", MaxNanoseconds: 200, MaxBytes: 0, Target: "≤ 200 ns, 0 B, no fetch"),
         new("ValidationBenchmarks", "UnknownKidFlood", "unknown kid in cooldown (a new kid each time)", MaxNanoseconds: 1000, MaxBytes: 0, Target: "0 B, no fetch"),
         new("ValidationBenchmarks", "InsufficientScope", "insufficient scope (403)", MaxRatio: 2.0, MaxBytes: 1024, Target: "≤ 1.05× floor"),
@@ -56,6 +54,22 @@ internal static class Gate
     ];
 
     private const int ScalingRounds = 120;
+
+    /// <summary>
+    /// Noise margin of the interleaved ratios (see <see cref="InterleavedRatios"/>): across five runs on the CI VM (some
+    /// beside other builds), valid read 1.096–1.117×, expired 1.049–1.055×, bad signature against the failing floor
+    /// 1.021–1.024×, so the spread is up to 0.02; the margin is 0.03.
+    /// </summary>
+    private const double RatioMargin = 0.03;
+
+    /// <summary>Expired: the 1.05× target plus the margin.</summary>
+    private const double MaxExpiredRatio = 1.05 + RatioMargin;
+
+    /// <summary>
+    /// Valid (cache off): what it measures today (1.096–1.117× in five runs on the CI VM, 1.11 rounded) plus the margin, until the 1.05×
+    /// target is met (see <see cref="InterleavedRatios"/> for where the time goes); then 1.05 + the margin.
+    /// </summary>
+    private const double MaxValidRatio = 1.11 + RatioMargin;
 
     /// <summary>
     /// The 1.02 target and a 1 % noise margin: interleaved, the ratio measured 1.000, 1.001, 1.000 and 1.003 in four runs on
@@ -91,6 +105,7 @@ internal static class Gate
         List<Verdict> verdicts = Evaluate(summaries.SelectMany(s => s.Reports));
         verdicts.Add(Scaling(PairedScaling.Measure(ScalingRounds)));
         verdicts.AddRange(Anchors());
+        verdicts.AddRange(Ratios(InterleavedRatios.Measure()));
         verdicts.AddRange(Revocations(RevocationScale.Measure()));
         verdicts.Add(RedisSync(RevocationRedisSync.Measure()));
         string table = Table(verdicts);
@@ -112,6 +127,32 @@ internal static class Gate
         Verdict verdict = Scaling(PairedScaling.Measure(ScalingRounds));
         Console.WriteLine(Table([verdict]));
         return verdict.Pass ? 0 : 1;
+    }
+
+    /// <summary>Only the interleaved time ratios.</summary>
+    public static int RunRatios()
+    {
+        List<Verdict> verdicts = Ratios(InterleavedRatios.Measure());
+        Console.WriteLine(Table(verdicts));
+        return verdicts.All(v => v.Pass) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The interleaved ratios to the floor (<see cref="InterleavedRatios"/>), each gated at its target plus the noise
+    /// margin (<see cref="RatioMargin"/>); bad signature, the same verification, must come out at the floor itself.
+    /// </summary>
+    private static List<Verdict> Ratios(InterleavedRatios.Result r)
+    {
+        string run = FormattableString.Invariant($"interleaved, {r.Rounds} rounds, fastest 5 % of blocks; floor {Time(r.FloorNs)}, failing {r.FailingFloor:0.000}×");
+        return
+        [
+            new($"valid, cache off ({run})", r.FloorNs * r.Valid, r.Valid, 0, "≤ 1.05× floor (not met: 1.10×)", Limit(MaxValidRatio), r.Valid <= MaxValidRatio, Checked: true),
+            new("bad signature, against the floor failing on the same bytes (the method's sanity check)", r.FloorNs * r.FailingFloor * r.BadSignature, r.BadSignature, 0, "0.97–1.03×", "0.97–1.03×", r.BadSignature is >= 0.97 and <= 1.03, Checked: true),
+            new("expired", r.FloorNs * r.Expired, r.Expired, 0, "≤ 1.05× floor", Limit(MaxExpiredRatio), r.Expired <= MaxExpiredRatio, Checked: true),
+            new("JsonWebTokenHandler + principal", r.FloorNs * r.JsonWebTokenHandler, r.JsonWebTokenHandler, 0, "the baseline to beat", "-", Pass: true, Checked: false),
+        ];
+
+        static string Limit(double max) => "≤ " + max.ToString("0.###", CultureInfo.InvariantCulture) + "×";
     }
 
     /// <summary>Only the million-entry revocation checks.</summary>

@@ -10,6 +10,7 @@ namespace PortkeyJwt.Benchmarks;
 /// CI gate: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci
 /// The gate's two-thread scaling check alone: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --scaling
 /// The gate's trust-anchor checks outside BenchmarkDotNet alone (no fetch, 10,000 anchors): ... -- --anchors
+/// The gate's interleaved time ratios to the floor alone (valid, bad signature, expired, JsonWebTokenHandler): ... -- --ratios
 /// The gate's million-entry revocation checks alone (memory per entry, full sync time): ... -- --revocation
 /// Results go to artifacts/benchmarks/ (markdown and JSON; git-ignored).
 /// </summary>
@@ -31,6 +32,11 @@ internal static class Program
         if (args.Contains("--revocation"))
         {
             return Gate.RunRevocation();
+        }
+
+        if (args.Contains("--ratios"))
+        {
+            return Gate.RunRatios();
         }
 
         if (args.Contains("--anchors"))

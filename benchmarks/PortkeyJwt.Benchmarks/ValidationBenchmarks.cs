@@ -82,6 +82,9 @@ public class ValidationBenchmarks
     [Benchmark(Baseline = true)]
     public bool RawRsaVerify() => _rsa.VerifyData(_tokens.SigningInput, _tokens.Signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
 
+    /// <summary>The floor failing: the bad-signature token's signing input and signature (for <see cref="InterleavedRatios"/>'s sanity check).</summary>
+    public bool RawRsaVerifyBadSignature() => _rsa.VerifyData(_tokens.SigningInput, _tokens.BadSignatureBytes, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
     [Benchmark]
     public async Task<PrincipalLike> JsonWebTokenHandler()
     {
