@@ -71,6 +71,17 @@ internal static class Gate
 
     private const double MinRelativeScaling = 0.85;
 
+    /// <summary>The cycled-working-set check's cache size (twice as many tokens are cycled) and measuring time.</summary>
+    private const int ThrashCapacity = 256;
+
+    private static readonly TimeSpan ThrashDuration = TimeSpan.FromSeconds(3);
+
+    /// <summary>The 1.02 target plus the noise margin established from repeated runs (see the constant's value history).</summary>
+    private const double MaxThrashRatio = 1.03;
+
+    /// <summary>The budget for one cached validation's managed memory, token string excluded.</summary>
+    private const long MaxBytesPerCacheEntry = 2048;
+
     public static int Run(string artifacts)
     {
         Job job = Job.ShortRun
@@ -92,6 +103,7 @@ internal static class Gate
         verdicts.Add(Scaling(PairedScaling.Measure(ScalingRounds)));
         verdicts.AddRange(Anchors());
         verdicts.AddRange(Revocations(RevocationScale.Measure()));
+        verdicts.AddRange(CacheThrash(DistinctTokens.MeasureThrash(artifacts, ThrashCapacity, ThrashDuration)));
         string table = Table(verdicts);
         Console.WriteLine();
         Console.WriteLine(table);
@@ -112,6 +124,26 @@ internal static class Gate
         Console.WriteLine(Table([verdict]));
         return verdict.Pass ? 0 : 1;
     }
+
+    /// <summary>Only the validated-token cache's cycled-working-set checks.</summary>
+    public static int RunCacheThrash()
+    {
+        string artifacts = Path.Combine(Environment.CurrentDirectory, "artifacts", "benchmarks");
+        List<Verdict> verdicts = CacheThrash(DistinctTokens.MeasureThrash(artifacts, ThrashCapacity, ThrashDuration));
+        Console.WriteLine(Table(verdicts));
+        return verdicts.All(v => v.Pass) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The validated-token cache with twice its capacity cycled through it (<see cref="DistinctTokens"/>, a 256-entry cache
+    /// so the check takes seconds): no slower than the cache off, within <see cref="MaxThrashRatio"/>; and its memory
+    /// bounded: at most its capacity in entries, at most <see cref="MaxBytesPerCacheEntry"/> each.
+    /// </summary>
+    private static List<Verdict> CacheThrash(DistinctTokens.Point p) =>
+    [
+        new(FormattableString.Invariant($"validated-token cache: {p.DistinctTokens:N0} distinct tokens cycled through {p.Capacity:N0} entries, vs cache off, interleaved over {p.Rounds} rounds (fastest 5 %: {Time(p.CachedNs)} vs {Time(p.OffNs)}; hit rate {p.HitRate:P0})"), p.CachedNs, p.Ratio, 0, "≤ 1.02× cache off: no thrash penalty", $"≤ {MaxThrashRatio.ToString("0.###", CultureInfo.InvariantCulture)}×", p.Ratio <= MaxThrashRatio, Checked: true),
+        new(FormattableString.Invariant($"validated-token cache: memory with {p.DistinctTokens:N0} tokens cycled ({p.Entries} entries of {p.Capacity}; token strings not counted)"), 0, null, p.BytesPerEntry, "entries ≤ capacity, bounded bytes per entry", $"≤ {p.Capacity} entries, ≤ {MaxBytesPerCacheEntry} B each", p.Entries <= p.Capacity && p.BytesPerEntry <= MaxBytesPerCacheEntry, Checked: true),
+    ];
 
     /// <summary>Only the million-entry revocation checks.</summary>
     public static int RunRevocation()
