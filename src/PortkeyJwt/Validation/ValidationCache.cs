@@ -27,8 +27,8 @@ namespace PortkeyJwt.Internal;
 /// <item>Writers (an add, or dropping an expired or unserved entry) take their set's flag with one compare-exchange and
 /// skip the work if another writer holds it: nothing ever waits, so there is no lock convoy. Adds happen only after a full
 /// validation (tens of microseconds), so this is rare and cheap.</item>
-/// <item>The entry count is reserved with one interlocked increment before a free slot is used and refused beyond
-/// <see cref="Capacity"/>, so the bound holds exactly under any concurrency.</item>
+/// <item>An entry is counted (one compare-exchange) before a free slot is used, and refused at <see cref="Capacity"/>, so
+/// the bound holds exactly under any concurrency.</item>
 /// </list>
 /// </para>
 /// <para>
@@ -196,21 +196,13 @@ internal sealed class ValidationCache
             }
 
             int seen = _sketch.Estimate(hash);
-            if (free >= 0 && Interlocked.Increment(ref _count) <= _capacity)
+            if (free >= 0 && TryReserve())
             {
                 Place(ref slots[free], New(), seen, epoch);
             }
-            else
+            else if (victim >= 0 && seen > victimFrequency)
             {
-                if (free >= 0)
-                {
-                    Interlocked.Decrement(ref _count); // full: the reservation is returned
-                }
-
-                if (victim >= 0 && seen > victimFrequency)
-                {
-                    Place(ref slots[victim], New(), seen, epoch);
-                }
+                Place(ref slots[victim], New(), seen, epoch);
             }
         }
         finally
@@ -306,6 +298,24 @@ internal sealed class ValidationCache
         slot.Frequency = (byte)Math.Min(frequency, MaxFrequency);
         slot.Epoch = (byte)epoch;
         Volatile.Write(ref slot.Hash, entry.Hash);
+    }
+
+    /// <summary>Counts one more entry unless the cache is full; <see cref="Count"/> never reads above <see cref="Capacity"/>.</summary>
+    private bool TryReserve()
+    {
+        int count = Volatile.Read(ref _count);
+        while (count < _capacity)
+        {
+            int seen = Interlocked.CompareExchange(ref _count, count + 1, count);
+            if (seen == count)
+            {
+                return true;
+            }
+
+            count = seen;
+        }
+
+        return false;
     }
 
     /// <summary>The set <paramref name="token"/> belongs to; for tests that fill one set on purpose.</summary>
