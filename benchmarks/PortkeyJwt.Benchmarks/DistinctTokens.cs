@@ -23,8 +23,8 @@ namespace PortkeyJwt.Benchmarks;
 /// </para>
 /// <para>
 /// Hit rate: the cache's own hit and miss counters (<c>portkeyjwt.cache.hits</c>/<c>misses</c>) over the measured rounds.
-/// Memory: <see cref="GC.GetTotalMemory(bool)"/> after a full collection, before the cached validator is built and after
-/// its warm-up (the tokens were made before; a gateway's cache also keeps each token string, 2 bytes a character, which
+/// Memory: <see cref="GC.GetTotalMemory(bool)"/> after a full collection, with the cached validator after the measured
+/// rounds and once it is dropped (the tokens were made before; a gateway's cache also keeps each token string, 2 bytes a character, which
 /// is reported as <c>tokenBytes</c> and not counted in <c>cacheBytes</c>).
 /// </para>
 /// <para>
@@ -47,18 +47,19 @@ internal static class DistinctTokens
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(30);
 
     /// <summary>Measures each size up to <paramref name="max"/> and writes the curve as JSON and CSV into <paramref name="dir"/>.</summary>
-    public static int RunCurve(string dir, int max, TimeSpan perSize)
+    public static int RunCurve(string dir, int max, TimeSpan perSize, int min = 1)
     {
         Directory.CreateDirectory(dir);
-        int largest = Sizes.Where(s => s <= max).Max();
+        int[] sizes = [.. Sizes.Where(s => s >= min && s <= max)];
+        int largest = sizes.Max();
         (string jwks, string[] all) = Load(dir, largest);
         var points = new List<Point>();
-        foreach (int n in Sizes.Where(s => s <= max))
+        foreach (int n in sizes)
         {
             Point p = Measure(jwks, all.AsMemory(0, n), new PortkeyJwtOptions(), perSize);
             points.Add(p);
             Console.WriteLine(FormattableString.Invariant(
-                $"n={n,9:N0}  cached {p.CachedNs / 1000,8:0.00} µs  off {p.OffNs / 1000,8:0.00} µs  ratio {p.Ratio:0.000} (median {p.MedianRatio:0.000})  hits {p.HitRate:P1}  entries {p.Entries:N0}  cache {p.CacheBytes / 1e6:0.0} MB ({p.BytesPerEntry:N0} B/entry; tokens {p.TokenBytes / 1e6:0.0} MB)  rounds {p.Rounds}"));
+                $"n={n,9:N0}  cached {p.CachedNs / 1000,8:0.00} µs  off {p.OffNs / 1000,8:0.00} µs  ratio {p.Ratio:0.000} (median {p.MedianRatio:0.000})  hits {p.HitRate:P1}  gen2 GCs {p.Gen2Collections}  entries {p.Entries:N0}  cache {p.CacheBytes / 1e6:0.0} MB ({p.BytesPerEntry:N0} B/entry; tokens {p.TokenBytes / 1e6:0.0} MB)  rounds {p.Rounds}"));
         }
 
         Write(dir, points);
@@ -81,9 +82,9 @@ internal static class DistinctTokens
         JwksKeyProvider keys = JwksKeyProvider.FromJson(jwks);
         var off = new PortkeyJwtValidator(keys, new PortkeyJwtOptions { ValidationCache = false });
         long before = GC.GetTotalMemory(forceFullCollection: true);
-        var cached = new PortkeyJwtValidator(keys, cachedOptions);
+        PortkeyJwtValidator? cached = new(keys, cachedOptions);
         int block = n <= MaxWholeBlock ? Math.Max(n, 20 / n * n) : LargeBlock;
-        var cachedRun = new Cycle(cached, tokens);
+        Cycle? cachedRun = new(cached, tokens);
         var offRun = new Cycle(off, tokens);
 
         // Warm-up: the cached side twice round the set (or 20 s, for the largest sets), so the cache is in its steady state.
@@ -98,10 +99,10 @@ internal static class DistinctTokens
             offRun.Next();
         }
 
-        long after = GC.GetTotalMemory(forceFullCollection: true);
         int entries = cached.Cache!.Count;
 
         using var counts = new CacheCounters();
+        int gen2 = GC.CollectionCount(2);
         var cachedBlocks = new List<double>();
         var offBlocks = new List<double>();
         var ratios = new List<double>();
@@ -125,7 +126,17 @@ internal static class DistinctTokens
             ratios.Add(c / o);
         }
 
+        gen2 = GC.CollectionCount(2) - gen2;
+        double hitRate = counts.HitRate;
+
+        // The cache's memory: what the heap loses when the cached validator is dropped (robust to unrelated drift, such as
+        // pooled buffers trimmed between two readings).
+        long held = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(cached);
+        cached = null;
+        cachedRun = null;
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        (after, before) = (held, after);
         double cachedNs = FastestMean(cachedBlocks);
         double offNs = FastestMean(offBlocks);
         long tokenBytes = 0;
@@ -134,8 +145,8 @@ internal static class DistinctTokens
             tokenBytes += 22 + (2L * t.Length);
         }
 
-        return new Point(n, cachedOptions.ValidationCacheSize, cachedNs, offNs, cachedNs / offNs, Median(ratios), counts.HitRate, entries,
-            after - before, entries > 0 ? (after - before) / entries : 0, tokenBytes, cachedBlocks.Count, block);
+        return new Point(n, cachedOptions.ValidationCacheSize, cachedNs, offNs, cachedNs / offNs, Median(ratios), hitRate, entries,
+            after - before, entries > 0 ? (after - before) / entries : 0, tokenBytes, cachedBlocks.Count, block, gen2);
     }
 
     /// <summary>The signing key and <paramref name="count"/> (or more) tokens, from the file cache or minted now.</summary>
@@ -235,6 +246,7 @@ internal static class DistinctTokens
                 ["tokenBytes"] = "what the held entries' token strings occupy (a gateway's cache keeps them too)",
                 ["rounds"] = "interleaved rounds measured",
                 ["block"] = "validations per block",
+                ["gen2Collections"] = "full garbage collections during the measured rounds (both sides)",
             },
             ["machine"] = FormattableString.Invariant($"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}"),
             ["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture),
@@ -242,14 +254,14 @@ internal static class DistinctTokens
             {
                 ["distinctTokens"] = p.DistinctTokens, ["capacity"] = p.Capacity, ["cachedNs"] = Math.Round(p.CachedNs, 1), ["cacheOffNs"] = Math.Round(p.OffNs, 1),
                 ["ratio"] = Math.Round(p.Ratio, 4), ["medianRatio"] = Math.Round(p.MedianRatio, 4), ["hitRate"] = Math.Round(p.HitRate, 4), ["entries"] = p.Entries,
-                ["cacheBytes"] = p.CacheBytes, ["bytesPerEntry"] = p.BytesPerEntry, ["tokenBytes"] = p.TokenBytes, ["rounds"] = p.Rounds, ["block"] = p.Block,
+                ["cacheBytes"] = p.CacheBytes, ["bytesPerEntry"] = p.BytesPerEntry, ["tokenBytes"] = p.TokenBytes, ["rounds"] = p.Rounds, ["block"] = p.Block, ["gen2Collections"] = p.Gen2Collections,
             })]),
         };
         File.WriteAllText(Path.Combine(dir, "distinct-tokens.json"), json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        var csv = new StringBuilder("distinctTokens,capacity,cachedNs,cacheOffNs,ratio,medianRatio,hitRate,entries,cacheBytes,bytesPerEntry,tokenBytes,rounds,block\n");
+        var csv = new StringBuilder("distinctTokens,capacity,cachedNs,cacheOffNs,ratio,medianRatio,hitRate,entries,cacheBytes,bytesPerEntry,tokenBytes,rounds,block,gen2Collections\n");
         foreach (Point p in points)
         {
-            csv.AppendLine(CultureInfo.InvariantCulture, $"{p.DistinctTokens},{p.Capacity},{p.CachedNs:0.0},{p.OffNs:0.0},{p.Ratio:0.0000},{p.MedianRatio:0.0000},{p.HitRate:0.0000},{p.Entries},{p.CacheBytes},{p.BytesPerEntry},{p.TokenBytes},{p.Rounds},{p.Block}");
+            csv.AppendLine(CultureInfo.InvariantCulture, $"{p.DistinctTokens},{p.Capacity},{p.CachedNs:0.0},{p.OffNs:0.0},{p.Ratio:0.0000},{p.MedianRatio:0.0000},{p.HitRate:0.0000},{p.Entries},{p.CacheBytes},{p.BytesPerEntry},{p.TokenBytes},{p.Rounds},{p.Block},{p.Gen2Collections}");
         }
 
         File.WriteAllText(Path.Combine(dir, "distinct-tokens.csv"), csv.ToString());
@@ -266,7 +278,7 @@ internal static class DistinctTokens
 
     /// <summary>One point of the curve (times in ns per validation).</summary>
     public sealed record Point(int DistinctTokens, int Capacity, double CachedNs, double OffNs, double Ratio, double MedianRatio, double HitRate, int Entries,
-        long CacheBytes, long BytesPerEntry, long TokenBytes, int Rounds, int Block);
+        long CacheBytes, long BytesPerEntry, long TokenBytes, int Rounds, int Block, int Gen2Collections);
 
     /// <summary>One validator going round the token set.</summary>
     private sealed class Cycle(PortkeyJwtValidator validator, ReadOnlyMemory<string> tokens)

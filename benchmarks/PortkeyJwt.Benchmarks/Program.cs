@@ -12,7 +12,7 @@ namespace PortkeyJwt.Benchmarks;
 /// The gate's trust-anchor checks outside BenchmarkDotNet alone (no fetch, 10,000 anchors): ... -- --anchors
 /// The gate's million-entry revocation checks alone (memory per entry, full sync time): ... -- --revocation
 /// The distinct-live-tokens curve of the validated-token cache (artifacts/curves/distinct-tokens.json/.csv):
-/// ... -- --distinct-tokens [largest size, default 1000000] [seconds per size, default 10]
+/// ... -- --distinct-tokens [largest size, default 1000000] [seconds per size, default 10] [smallest size, default 1]
 /// Mint (and cache on disk) the curve's tokens only: ... -- --mint 1000000
 /// The gate's cycled-working-set check alone (2× a small cache's capacity, cache vs cache off): ... -- --cache-thrash
 /// Results go to artifacts/benchmarks/ (markdown and JSON; git-ignored).
@@ -41,7 +41,8 @@ internal static class Program
         {
             int max = args.Length > at + 1 ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
             double seconds = args.Length > at + 2 ? double.Parse(args[at + 2], System.Globalization.CultureInfo.InvariantCulture) : 10;
-            return DistinctTokens.RunCurve(Path.Combine(RepoRoot(), "artifacts", "curves"), max, TimeSpan.FromSeconds(seconds));
+            int min = args.Length > at + 3 ? int.Parse(args[at + 3], System.Globalization.CultureInfo.InvariantCulture) : 1;
+            return DistinctTokens.RunCurve(Path.Combine(RepoRoot(), "artifacts", "curves"), max, TimeSpan.FromSeconds(seconds), min);
         }
 
         if (Array.IndexOf(args, "--mint") is int mintAt and >= 0)

@@ -165,11 +165,10 @@ internal sealed class ValidationCache
 
         try
         {
+            // First the slots alone (no entry is read unless its hash matches): the same token again, or a free slot.
             Span<Slot> slots = _slots.AsSpan(set * Ways, Ways);
             int epoch = _sketch.Epoch;
             int free = -1;
-            int victim = -1;
-            int victimFrequency = int.MaxValue;
             for (int i = 0; i < slots.Length; i++)
             {
                 ref Slot slot = ref slots[i];
@@ -178,20 +177,10 @@ internal sealed class ValidationCache
                 {
                     free = free < 0 ? i : free;
                 }
-                else if ((held.Hash == hash && string.Equals(held.Token, token, StringComparison.Ordinal)) || nowMs >= held.UntilMs || !IsServed(held))
+                else if (slot.Hash == hash && held.Hash == hash && string.Equals(held.Token, token, StringComparison.Ordinal))
                 {
-                    // The same token again (a race between two first validations), or an entry no longer usable: reuse its slot.
-                    int kept = held.Hash == hash && string.Equals(held.Token, token, StringComparison.Ordinal) ? Aged(ref slot, epoch) : 0;
-                    Place(ref slot, New(), Math.Max(kept, _sketch.Estimate(hash)), epoch);
+                    Place(ref slot, New(), Math.Max(Aged(ref slot, epoch), _sketch.Estimate(hash)), epoch); // two first validations raced
                     return;
-                }
-                else
-                {
-                    int frequency = Aged(ref slot, epoch);
-                    if (frequency < victimFrequency)
-                    {
-                        (victim, victimFrequency) = (i, frequency);
-                    }
                 }
             }
 
@@ -199,8 +188,35 @@ internal sealed class ValidationCache
             if (free >= 0 && TryReserve())
             {
                 Place(ref slots[free], New(), seen, epoch);
+                return;
             }
-            else if (victim >= 0 && seen > victimFrequency)
+
+            // Full: an entry no longer usable gives its slot; otherwise the least used entry, if this token was seen more.
+            int victim = -1;
+            int victimFrequency = int.MaxValue;
+            for (int i = 0; i < slots.Length; i++)
+            {
+                ref Slot slot = ref slots[i];
+                if (slot.Entry is not { } held)
+                {
+                    continue;
+                }
+
+                if (nowMs >= held.UntilMs || held.VerifiedBy.IsRevoked || held.Anchor is { IsRetired: true })
+                {
+                    Place(ref slot, New(), seen, epoch);
+                    return;
+                }
+
+                int frequency = Aged(ref slot, epoch);
+                if (frequency < victimFrequency)
+                {
+                    (victim, victimFrequency) = (i, frequency);
+                }
+            }
+
+            // A token seen once never displaces a live entry: a scan or a flood of new tokens leaves the cache as it was.
+            if (victim >= 0 && seen > Math.Max(victimFrequency, 1))
             {
                 Place(ref slots[victim], New(), seen, epoch);
             }
@@ -248,6 +264,9 @@ internal sealed class ValidationCache
 
         public JwksKeyProvider Keys { get; } = keys;
 
+        /// <summary>The key that verified the token (<see cref="PortkeyPrincipal.VerifiedBy"/>), read without the principal.</summary>
+        public VerificationKey VerifiedBy { get; } = result.Principal!.VerifiedBy;
+
         public TrustRouter.Slot? Anchor { get; } = anchor;
 
         /// <summary>Null when the cached result still holds at <paramref name="nowMs"/>; otherwise the time rule it now breaks.</summary>
@@ -269,11 +288,14 @@ internal sealed class ValidationCache
         return hash == 0 ? 1 : hash;
     }
 
-    /// <summary>The entry's key is still served by its provider (not rotated away, the provider not disposed) and its anchor not retired.</summary>
+    /// <summary>
+    /// The entry's key is still served by its provider (not rotated away, the provider not disposed, never revoked: a key
+    /// revoked once stays revoked, as the change token MemoryCache's entries hung off did) and its anchor not retired.
+    /// </summary>
     private static bool IsServed(Entry entry)
     {
-        VerificationKey verifiedBy = entry.Result.Principal!.VerifiedBy;
-        return entry.Anchor is not { IsRetired: true }
+        VerificationKey verifiedBy = entry.VerifiedBy;
+        return !verifiedBy.IsRevoked && entry.Anchor is not { IsRetired: true }
             && entry.Keys.Current is { } keys && keys.TryGetKey(verifiedBy.KeyId, out VerificationKey served) && ReferenceEquals(served, verifiedBy);
     }
 
