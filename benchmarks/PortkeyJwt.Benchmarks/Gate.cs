@@ -80,7 +80,7 @@ internal static class Gate
     private const double MaxThrashRatio = 1.03;
 
     /// <summary>The budget for one cached validation's managed memory, token string excluded.</summary>
-    private const long MaxBytesPerCacheEntry = 2048;
+    private const long MaxBytesPerCacheEntry = 1024;
 
     public static int Run(string artifacts)
     {

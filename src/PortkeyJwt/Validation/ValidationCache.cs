@@ -71,6 +71,9 @@ internal sealed class ValidationCache
     private readonly TimeProvider _time;
     private readonly long _durationMs;
     private readonly long _skewMs;
+
+    /// <summary>The time the cache was made (Unix ms): slots keep their expiry as seconds after it.</summary>
+    private readonly long _baseMs;
     private int _count;
 
     public ValidationCache(ValidationSettings settings, TimeProvider time)
@@ -83,6 +86,7 @@ internal sealed class ValidationCache
         _slots = new Slot[_sets * Ways];
         _writing = new int[_sets];
         _sketch = new FrequencySketch(_capacity);
+        _baseMs = NowMs();
     }
 
     /// <summary>The most entries the cache holds (<see cref="PortkeyJwtOptions.ValidationCacheSize"/>).</summary>
@@ -191,18 +195,20 @@ internal sealed class ValidationCache
                 return;
             }
 
-            // Full: an entry no longer usable gives its slot; otherwise the least used entry, if this token was seen more.
+            // Full: an expired entry gives its slot (read from the slot, not the entry); otherwise the least used entry
+            // goes if its key was revoked or its anchor retired, or if this token was seen more often than it was used.
+            int nowSeconds = SecondsOf(nowMs);
             int victim = -1;
             int victimFrequency = int.MaxValue;
             for (int i = 0; i < slots.Length; i++)
             {
                 ref Slot slot = ref slots[i];
-                if (slot.Entry is not { } held)
+                if (slot.Entry is null)
                 {
                     continue;
                 }
 
-                if (nowMs >= held.UntilMs || held.VerifiedBy.IsRevoked || held.Anchor is { IsRetired: true })
+                if (nowSeconds >= slot.UntilSeconds)
                 {
                     Place(ref slot, New(), seen, epoch);
                     return;
@@ -216,7 +222,8 @@ internal sealed class ValidationCache
             }
 
             // A token seen once never displaces a live entry: a scan or a flood of new tokens leaves the cache as it was.
-            if (victim >= 0 && seen > Math.Max(victimFrequency, 1))
+            if (victim >= 0
+                && (seen > Math.Max(victimFrequency, 1) || slots[victim].Entry is not { } least || least.VerifiedBy.IsRevoked || least.Anchor is { IsRetired: true }))
             {
                 Place(ref slots[victim], New(), seen, epoch);
             }
@@ -313,10 +320,11 @@ internal sealed class ValidationCache
     }
 
     /// <summary>Publishes <paramref name="entry"/> in <paramref name="slot"/> (under its set's writer flag).</summary>
-    private static void Place(ref Slot slot, Entry entry, int frequency, int epoch)
+    private void Place(ref Slot slot, Entry entry, int frequency, int epoch)
     {
         Volatile.Write(ref slot.Hash, 0); // readers skip the slot while it changes
         Volatile.Write(ref slot.Entry, entry);
+        slot.UntilSeconds = (int)Math.Min(int.MaxValue, (entry.UntilMs - _baseMs + 999) / 1000); // rounded up: never early
         slot.Frequency = (byte)Math.Min(frequency, MaxFrequency);
         slot.Epoch = (byte)epoch;
         Volatile.Write(ref slot.Hash, entry.Hash);
@@ -346,6 +354,13 @@ internal sealed class ValidationCache
     private int SetOf(int hash) => (int)(((ulong)(uint)hash * _sets) >> 32);
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Whole seconds since the cache was made, rounded down (so an entry is never taken for expired early).</summary>
+    private int SecondsOf(long nowMs)
+    {
+        long elapsed = nowMs - _baseMs;
+        return (int)Math.Clamp(elapsed >= 0 ? elapsed / 1000 : -((999 - elapsed) / 1000), int.MinValue, int.MaxValue);
+    }
 
     /// <summary>The entry for <paramref name="token"/> and its slot, or null. Takes no lock; the entry confirms the match.</summary>
     private Entry? Find(string token, int hash, out int index)
@@ -386,13 +401,16 @@ internal sealed class ValidationCache
         Volatile.Write(ref _writing[set], 0);
     }
 
-    /// <summary>One way of a set: 16 bytes, so a set is two cache lines.</summary>
+    /// <summary>One way of a set: 24 bytes; what inserting and evicting need without reading the entry.</summary>
     private struct Slot
     {
         public Entry? Entry;
 
         /// <summary>The entry's hash, 0 while empty or changing; only a filter, the entry itself confirms a match.</summary>
         public int Hash;
+
+        /// <summary>The entry's <see cref="Entry.UntilMs"/> in seconds after the cache was made, rounded up.</summary>
+        public int UntilSeconds;
 
         /// <summary>Hits counted (saturating at <see cref="MaxFrequency"/>), halved per aging sweep.</summary>
         public byte Frequency;
@@ -402,31 +420,32 @@ internal sealed class ValidationCache
     }
 
     /// <summary>
-    /// A count-min sketch of misses by token hash: four rows of byte counters saturating at 15, each row 4 × (the capacity
-    /// rounded up to a power of two) long, so few distinct tokens share a counter (as in Caffeine's, 16 counters per entry).
-    /// Updates are plain (not interlocked) writes: a lost increment under a race only makes an estimate lower, which
-    /// admission tolerates. Aging is incremental: every 4th miss halves the next 8-byte word (a sweep of the whole sketch
-    /// every 8 to 16 × capacity misses), so no request ever pays for a pass over the whole sketch.
+    /// A count-min sketch of misses by token hash, in 64-byte blocks: a token's four byte counters (saturating at 15) lie in
+    /// one block, so counting or estimating a token touches one cache line, not four. 16 counters per entry of capacity
+    /// (rounded up to a power of two), as in Caffeine's. Updates are plain (not interlocked) writes: a lost increment under a
+    /// race only makes an estimate lower, which admission tolerates. Aging is incremental: every 4th miss halves the next
+    /// 8-byte word (a sweep of the whole sketch every 8 to 16 × capacity misses), so no request pays for a pass over it all.
     /// </summary>
     private sealed class FrequencySketch
     {
         private const int HalveEvery = 4;
 
+        private const int BlockBytes = 64;
+
         private static readonly uint[] Seeds = [0x9E3779B1u, 0x85EBCA77u, 0xC2B2AE3Du, 0x27D4EB2Fu];
 
         private readonly byte[] _counters;
-        private readonly int _rowLength;
-        private readonly int _shift;
+        private readonly int _blockShift;
         private readonly int _epochShift;
         private long _misses;
 
         public FrequencySketch(int capacity)
         {
-            _rowLength = 4 * (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
-            _shift = 32 - System.Numerics.BitOperations.Log2((uint)_rowLength);
-            _counters = new byte[4 * _rowLength];
-            // rowLength / 2 words of 8 counters; one is halved every HalveEvery (4) misses: a sweep every 2 × rowLength misses.
-            _epochShift = System.Numerics.BitOperations.Log2((uint)_rowLength) + 1;
+            int blocks = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity) / 4; // 16 counters an entry
+            _blockShift = 32 - System.Numerics.BitOperations.Log2((uint)blocks);
+            _counters = new byte[blocks * BlockBytes];
+            // blocks × 8 words of 8 counters; one halved every HalveEvery misses: a sweep every 32 × blocks misses.
+            _epochShift = System.Numerics.BitOperations.Log2((uint)(blocks * 8 * HalveEvery));
         }
 
         /// <summary>Completed aging sweeps so far.</summary>
@@ -434,9 +453,10 @@ internal sealed class ValidationCache
 
         public void Increment(int hash)
         {
+            Span<byte> block = Block(hash);
             for (int row = 0; row < 4; row++)
             {
-                ref byte counter = ref _counters[Index(hash, row)];
+                ref byte counter = ref block[Offset(hash, row)];
                 if (counter < MaxFrequency)
                 {
                     counter++;
@@ -454,16 +474,22 @@ internal sealed class ValidationCache
 
         public int Estimate(int hash)
         {
+            Span<byte> block = Block(hash);
             int min = MaxFrequency;
             for (int row = 0; row < 4; row++)
             {
-                min = Math.Min(min, _counters[Index(hash, row)]);
+                min = Math.Min(min, block[Offset(hash, row)]);
             }
 
             return min;
         }
 
+        /// <summary>The token's block, chosen by bits independent of the set's (which come from the hash's top bits).</summary>
+        private Span<byte> Block(int hash) =>
+            _counters.AsSpan((int)(((uint)hash * 0x2545F491u) >> _blockShift) * BlockBytes, BlockBytes);
+
+        /// <summary>Row <paramref name="row"/>'s counter in the block: 16 counters a row.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private int Index(int hash, int row) => (row * _rowLength) + (int)(((uint)hash * Seeds[row]) >> _shift);
+        private static int Offset(int hash, int row) => (row * 16) + (int)(((uint)hash * Seeds[row]) >> 28);
     }
 }
