@@ -77,11 +77,11 @@ internal static class Gate
     private static readonly TimeSpan ThrashDuration = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// The 1.02 target plus a 1 % noise margin: the ratio measured 0.507–0.527 in eight runs on the VM (so ±0.01 between
-    /// runs; about half the tokens hit, the admission policy keeping a stable half resident). MemoryCache measured 1.17× on
-    /// the same check at 10,000 entries (0 % hits). About 4 s with minting the 512 tokens.
+    /// The 1.02 target plus a 2.5 % noise margin: the ratio measured 0.507–0.533 in twelve runs on the VM (±2.5 % around
+    /// 0.52; about half the tokens hit, the admission policy keeping a stable half resident). MemoryCache measured 1.17× on
+    /// the same shape at 10,000 entries (0 % hits). About 4 s with minting the 512 tokens.
     /// </summary>
-    private const double MaxThrashRatio = 1.03;
+    private const double MaxThrashRatio = 1.045;
 
     /// <summary>The budget for one cached validation's managed memory, token string excluded.</summary>
     private const long MaxBytesPerCacheEntry = 1024;
