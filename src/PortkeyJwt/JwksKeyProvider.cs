@@ -344,7 +344,7 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
                 }
             }
 
-            // Keys no longer served are revoked now: everything they verified leaves the validated-token caches at this swap.
+            // Keys no longer served are revoked now: from this swap no validated-token cache answers with anything they verified.
             foreach (VerificationKey key in previous?.Keys.Values ?? [])
             {
                 if (_current is null || !_current.TryGetKey(key.KeyId, out VerificationKey kept) || !ReferenceEquals(kept, key))

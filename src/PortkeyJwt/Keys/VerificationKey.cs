@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Primitives;
 
 namespace PortkeyJwt.Internal;
 
@@ -12,12 +11,11 @@ namespace PortkeyJwt.Internal;
 /// another thread, and the native handles are released by their finalizers once nothing references the snapshot.
 /// Rotations are rare, so this costs nothing measurable and removes a whole class of use-after-dispose races.
 /// </remarks>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The CancellationTokenSource has no timer; it needs no disposal and must outlive every snapshot holding the key.")]
 internal sealed class VerificationKey
 {
     private readonly RSA? _rsa;
     private readonly ECDsa? _ecdsa;
-    private readonly CancellationTokenSource _revoked = new();
+    private volatile bool _revoked;
 
     private VerificationKey(string keyId, KeyFamily family, string? curve, JwsAlgorithm algorithm, int keySizeBits, int signatureLength, byte[] material, RSA? rsa, ECDsa? ecdsa)
     {
@@ -30,7 +28,6 @@ internal sealed class VerificationKey
         Material = material;
         _rsa = rsa;
         _ecdsa = ecdsa;
-        Revoked = new CancellationChangeToken(_revoked.Token);
     }
 
     public string KeyId { get; }
@@ -52,11 +49,14 @@ internal sealed class VerificationKey
     /// <summary>The public key material (n‖e or crv‖x‖y), used to tell a harmless duplicate from an ambiguous one.</summary>
     public byte[] Material { get; }
 
-    /// <summary>Fires when a provider stops serving this key, so everything it verified can be forgotten at once.</summary>
-    public IChangeToken Revoked { get; }
+    /// <summary>
+    /// True once a provider stopped serving this key: the validated-token cache then never answers with what it verified,
+    /// and gives those entries' slots to new tokens.
+    /// </summary>
+    public bool IsRevoked => _revoked;
 
-    /// <summary>Marks the key as no longer served (idempotent).</summary>
-    public void Revoke() => _revoked.Cancel();
+    /// <summary>Marks the key as no longer served (idempotent, permanent).</summary>
+    public void Revoke() => _revoked = true;
 
     public static VerificationKey FromRsa(string keyId, JwsAlgorithm algorithm, byte[] modulus, byte[] exponent)
     {
