@@ -19,8 +19,6 @@ internal static class AnchorScaling
 
     private const int CallsPerBlock = 20;
 
-    private const double FastestShare = 0.05;
-
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(20);
 
     /// <summary>Warms both sets up, then interleaves blocks for <see cref="Duration"/>; returns the ratio of the fastest blocks.</summary>
@@ -39,8 +37,8 @@ internal static class AnchorScaling
         var warmUp = Stopwatch.StartNew();
         while (warmUp.Elapsed < TimeSpan.FromSeconds(1))
         {
-            _ = Block(single);
-            _ = Block(scaled);
+            _ = InterleavedBlocks.Time(single, CallsPerBlock);
+            _ = InterleavedBlocks.Time(scaled, CallsPerBlock);
         }
 
         var singleBlocks = new List<double>();
@@ -50,18 +48,18 @@ internal static class AnchorScaling
         {
             if ((round & 1) == 0)
             {
-                singleBlocks.Add(Block(single));
-                scaledBlocks.Add(Block(scaled));
+                singleBlocks.Add(InterleavedBlocks.Time(single, CallsPerBlock));
+                scaledBlocks.Add(InterleavedBlocks.Time(scaled, CallsPerBlock));
             }
             else
             {
-                scaledBlocks.Add(Block(scaled));
-                singleBlocks.Add(Block(single));
+                scaledBlocks.Add(InterleavedBlocks.Time(scaled, CallsPerBlock));
+                singleBlocks.Add(InterleavedBlocks.Time(single, CallsPerBlock));
             }
         }
 
-        double singleNs = FastestMean(singleBlocks);
-        double scaledNs = FastestMean(scaledBlocks);
+        double singleNs = InterleavedBlocks.FastestMean(singleBlocks);
+        double scaledNs = InterleavedBlocks.FastestMean(scaledBlocks);
         return new Result(singleNs, scaledNs, scaledNs / singleNs, singleBlocks.Count, manyEndpoint.Requests, manyEndpoint.DistinctUrls);
     }
 
@@ -72,24 +70,6 @@ internal static class AnchorScaling
         ValidationBenchmarks.Check(first.IsValid, $"anchor scaling: the token does not validate ({first.Error})");
         return () => ValidationBenchmarks.Sync(set.Validator.ValidateAsync(token)).IsValid;
     }
-
-    /// <summary>Nanoseconds per validation over one block.</summary>
-    private static double Block(Func<bool> validate)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < CallsPerBlock; i++)
-        {
-            if (!validate())
-            {
-                throw new InvalidOperationException("the anchor scaling check's validation failed");
-            }
-        }
-
-        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / CallsPerBlock;
-    }
-
-    private static double FastestMean(List<double> blocks) =>
-        blocks.Order().Take(Math.Max(1, (int)(blocks.Count * FastestShare))).Average();
 
     /// <summary>
     /// The mean of the fastest blocks with one anchor and with <see cref="ManyAnchors"/> (ns per validation), their

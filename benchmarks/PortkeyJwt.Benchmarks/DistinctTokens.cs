@@ -48,8 +48,6 @@ internal static class DistinctTokens
 
     private const int LargeBlock = 500;
 
-    private const double FastestShare = 0.05;
-
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(30);
 
     /// <summary>Measures each size up to <paramref name="max"/> and writes the curve as JSON and CSV into <paramref name="dir"/>.</summary>
@@ -137,8 +135,8 @@ internal static class DistinctTokens
         double hitRate = counts.HitRate;
         GC.KeepAlive(cached);
 
-        double cachedNs = FastestMean(cachedBlocks);
-        double offNs = FastestMean(offBlocks);
+        double cachedNs = InterleavedBlocks.FastestMean(cachedBlocks);
+        double offNs = InterleavedBlocks.FastestMean(offBlocks);
         long tokenBytes = 0;
         foreach (string t in tokens.Span[..Math.Min(n, entries)])
         {
@@ -266,9 +264,6 @@ internal static class DistinctTokens
 
         File.WriteAllText(Path.Combine(dir, "distinct-tokens.csv"), csv.ToString());
     }
-
-    private static double FastestMean(List<double> blocks) =>
-        blocks.Order().Take(Math.Max(1, (int)(blocks.Count * FastestShare))).Average();
 
     private static double Median(List<double> values)
     {

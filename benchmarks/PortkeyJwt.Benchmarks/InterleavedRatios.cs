@@ -10,7 +10,7 @@ namespace PortkeyJwt.Benchmarks;
 /// floor (RSA PKCS#1 v1.5 SHA-256 verification of the signing input, key imported) and each case run in blocks of
 /// <see cref="CallsPerBlock"/> calls, one after another in every round (the order rotated each round), for
 /// <see cref="Duration"/>; interference only ever adds time, so each ratio compares the mean of the fastest
-/// <see cref="FastestShare"/> of the case's blocks with that of the floor's. Cases: a valid token with the validated-token
+/// <see cref="InterleavedBlocks.FastestShare"/> of the case's blocks with that of the floor's. Cases: a valid token with the validated-token
 /// cache off, an expired token, <c>JsonWebTokenHandler</c> with its principal (for the README), and the method's sanity
 /// check: a bad signature against the floor's own failing verification of the same bytes, which must read 1.00 within
 /// the margin. (OpenSSL's failing verification costs about 230 ns more than a successful one: 20.51 against 20.28 µs
@@ -26,8 +26,6 @@ namespace PortkeyJwt.Benchmarks;
 internal static class InterleavedRatios
 {
     private const int CallsPerBlock = 20;
-
-    private const double FastestShare = 0.05;
 
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(24);
 
@@ -52,7 +50,7 @@ internal static class InterleavedRatios
         {
             foreach (Func<bool> one in run)
             {
-                _ = Block(one);
+                _ = InterleavedBlocks.Time(one, CallsPerBlock);
             }
         }
 
@@ -63,32 +61,14 @@ internal static class InterleavedRatios
             for (int i = 0; i < run.Length; i++)
             {
                 int at = (i + rounds) % run.Length;
-                blocks[at].Add(Block(run[at]));
+                blocks[at].Add(InterleavedBlocks.Time(run[at], CallsPerBlock));
             }
         }
 
         cases.Cleanup();
-        double[] fastest = [.. blocks.Select(FastestMean)];
+        double[] fastest = [.. blocks.Select(InterleavedBlocks.FastestMean)];
         return new Result(fastest[0], fastest[2] / fastest[0], fastest[3] / fastest[1], fastest[4] / fastest[0], fastest[5] / fastest[0], fastest[1] / fastest[0], rounds);
     }
-
-    /// <summary>Nanoseconds per call over one block.</summary>
-    private static double Block(Func<bool> call)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < CallsPerBlock; i++)
-        {
-            if (!call())
-            {
-                throw new InvalidOperationException("an interleaved case gave the wrong result");
-            }
-        }
-
-        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / CallsPerBlock;
-    }
-
-    private static double FastestMean(List<double> blocks) =>
-        blocks.Order().Take(Math.Max(1, (int)(blocks.Count * FastestShare))).Average();
 
     /// <summary>
     /// The floor's fastest blocks (ns per verification), each case's ratio to it (bad signature's to the failing floor),
