@@ -104,6 +104,6 @@ internal sealed record CurveFile(
 /// <param name="Cpu">The CPU model (<c>model name</c> in <c>/proc/cpuinfo</c>).</param>
 internal sealed record RunInfo(string Date, string Commit, string Machine, int? Cores, string Cpu)
 {
-    /// <summary>One line naming the run, for a chart's caption.</summary>
-    public string Caption => $"run {Date}, commit {Commit}, {Machine}";
+    /// <summary>Two lines naming the run, for a chart's caption.</summary>
+    public string Caption => $"run {Date}, commit {Commit}\n{Machine}";
 }
