@@ -26,14 +26,14 @@ internal static class Charts
 {
     public const int Width = 720;
 
-    public const int Height = 420;
+    public const int Height = 440;
 
     /// <summary>The README's curves, in its order.</summary>
     public static readonly ChartSpec[] Specs =
     [
         new("distinct-tokens", "Distinct live tokens cycled, default cache: time vs cache off", "distinctTokens", "distinct tokens cycled (default cache: 10,000 entries)", "time / cache off",
             [new("ratio", "with the cache", Ratio)],
-            p => FormattableString.Invariant($"hits {Get(p, "hitRate") * 100:0}%, {Get(p, "cacheBytes") / 1e6:0.#} MB"), Reference: 1),
+            p => FormattableString.Invariant($"hits {Get(p, "hitRate") * 100:0}%\n{Get(p, "cacheBytes") / 1e6:0.0} MB"), Reference: 1),
         new("trust-anchors", "Trust anchors: valid token (cache off) vs one anchor", "anchors", "trust anchors configured", "time / time with one anchor",
             [new("ratio", "validation", Ratio)], p => Micros(Get(p, "ns")), Reference: 1),
         new("revocation-entries", "Revocation entries: the check a valid token pays", "entries", "revocation entries in force", "ns per check",
