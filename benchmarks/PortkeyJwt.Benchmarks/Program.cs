@@ -8,6 +8,7 @@ namespace PortkeyJwt.Benchmarks;
 /// <summary>
 /// Full runs: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --filter '*'
 /// CI gate: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci
+/// The README's cost curves (docs/curves/*.json, .csv; draw them with benchmarks/PortkeyJwt.Charts): ... -- --curves [names]
 /// The gate's two-thread scaling check alone: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --scaling
 /// The gate's trust-anchor checks outside BenchmarkDotNet alone (no fetch, 10,000 anchors): ... -- --anchors
 /// The gate's interleaved time ratios to the floor alone (valid, bad signature, expired, JsonWebTokenHandler): ... -- --ratios
@@ -23,6 +24,11 @@ internal static class Program
     private static int Main(string[] args)
     {
         string artifacts = Path.Combine(RepoRoot(), "artifacts", "benchmarks");
+        if (Array.IndexOf(args, "--curves") is int curvesAt and >= 0)
+        {
+            return Curves.Run(Path.Combine(RepoRoot(), "docs", "curves"), Path.Combine(RepoRoot(), "artifacts"), [.. args.Skip(curvesAt + 1).Where(Curves.Names.Contains)]);
+        }
+
         if (args.Contains("--ci"))
         {
             return Gate.Run(artifacts);
