@@ -37,8 +37,8 @@ internal static class AnchorScaling
         var warmUp = Stopwatch.StartNew();
         while (warmUp.Elapsed < TimeSpan.FromSeconds(1))
         {
-            _ = InterleavedBlocks.Time(single, CallsPerBlock);
-            _ = InterleavedBlocks.Time(scaled, CallsPerBlock);
+            _ = Interleaved.Time(single, CallsPerBlock);
+            _ = Interleaved.Time(scaled, CallsPerBlock);
         }
 
         var singleBlocks = new List<double>();
@@ -48,18 +48,18 @@ internal static class AnchorScaling
         {
             if ((round & 1) == 0)
             {
-                singleBlocks.Add(InterleavedBlocks.Time(single, CallsPerBlock));
-                scaledBlocks.Add(InterleavedBlocks.Time(scaled, CallsPerBlock));
+                singleBlocks.Add(Interleaved.Time(single, CallsPerBlock));
+                scaledBlocks.Add(Interleaved.Time(scaled, CallsPerBlock));
             }
             else
             {
-                scaledBlocks.Add(InterleavedBlocks.Time(scaled, CallsPerBlock));
-                singleBlocks.Add(InterleavedBlocks.Time(single, CallsPerBlock));
+                scaledBlocks.Add(Interleaved.Time(scaled, CallsPerBlock));
+                singleBlocks.Add(Interleaved.Time(single, CallsPerBlock));
             }
         }
 
-        double singleNs = InterleavedBlocks.FastestMean(singleBlocks);
-        double scaledNs = InterleavedBlocks.FastestMean(scaledBlocks);
+        double singleNs = Interleaved.FastestMean(singleBlocks);
+        double scaledNs = Interleaved.FastestMean(scaledBlocks);
         return new Result(singleNs, scaledNs, scaledNs / singleNs, singleBlocks.Count, manyEndpoint.Requests, manyEndpoint.DistinctUrls);
     }
 

@@ -48,10 +48,13 @@ internal static class Curves
             Report(Threads(run).Write(dir));
         }
 
-        // Distinct live tokens: measured by DistinctTokens (branch `cache`) into artifacts/curves/. Once that is merged, one
-        // line here adds it to this run (up to 100,000 tokens, 10 s a size; 1,000,000 adds minutes of minting and warm-up):
-        //     _ = DistinctTokens.RunCurve(Path.Combine(artifacts, "curves"), 100_000, TimeSpan.FromSeconds(10));
-        // and the next statement copies its data here with this run's commit and CPU.
+        // Distinct live tokens (DistinctTokens), up to 100,000 tokens, 10 s a size (1,000,000 adds minutes of minting and
+        // warm-up: -- --distinct-tokens runs it alone); the next statement copies its data here with this run's commit and CPU.
+        if (Wanted("distinct-tokens"))
+        {
+            _ = DistinctTokens.RunCurve(Path.Combine(artifacts, "curves"), 100_000, TimeSpan.FromSeconds(10));
+        }
+
         AdoptDistinctTokens(Path.Combine(artifacts, "curves", "distinct-tokens.json"), dir, run, since: total.Elapsed);
 
         Console.WriteLine(FormattableString.Invariant($"curves done in {total.Elapsed.TotalSeconds:0} s; draw them: dotnet run -c Release --project benchmarks/PortkeyJwt.Charts"));

@@ -135,8 +135,8 @@ internal static class DistinctTokens
         double hitRate = counts.HitRate;
         GC.KeepAlive(cached);
 
-        double cachedNs = InterleavedBlocks.FastestMean(cachedBlocks);
-        double offNs = InterleavedBlocks.FastestMean(offBlocks);
+        double cachedNs = Interleaved.FastestMean(cachedBlocks);
+        double offNs = Interleaved.FastestMean(offBlocks);
         long tokenBytes = 0;
         foreach (string t in tokens.Span[..Math.Min(n, entries)])
         {

@@ -1,5 +1,4 @@
 // Run: part of the CI gate (dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci), or alone with -- --ratios.
-using System.Diagnostics;
 
 namespace PortkeyJwt.Benchmarks;
 
@@ -10,7 +9,7 @@ namespace PortkeyJwt.Benchmarks;
 /// floor (RSA PKCS#1 v1.5 SHA-256 verification of the signing input, key imported) and each case run in blocks of
 /// <see cref="CallsPerBlock"/> calls, one after another in every round (the order rotated each round), for
 /// <see cref="Duration"/>; interference only ever adds time, so each ratio compares the mean of the fastest
-/// <see cref="InterleavedBlocks.FastestShare"/> of the case's blocks with that of the floor's. Cases: a valid token with the validated-token
+/// <see cref="Interleaved.FastestShare"/> of the case's blocks with that of the floor's. Cases: a valid token with the validated-token
 /// cache off, an expired token, <c>JsonWebTokenHandler</c> with its principal (for the README), and the method's sanity
 /// check: a bad signature against the floor's own failing verification of the same bytes, which must read 1.00 within
 /// the margin. (OpenSSL's failing verification costs about 230 ns more than a successful one: 20.51 against 20.28 µs
@@ -44,29 +43,8 @@ internal static class InterleavedRatios
             () => cases.JsonWebTokenHandler().Result.OrganisationId is not null,
         ];
 
-        var blocks = run.Select(_ => new List<double>()).ToArray();
-        var warmUp = Stopwatch.StartNew();
-        while (warmUp.Elapsed < TimeSpan.FromSeconds(2))
-        {
-            foreach (Func<bool> one in run)
-            {
-                _ = InterleavedBlocks.Time(one, CallsPerBlock);
-            }
-        }
-
-        var clock = Stopwatch.StartNew();
-        int rounds = 0;
-        for (; clock.Elapsed < Duration; rounds++)
-        {
-            for (int i = 0; i < run.Length; i++)
-            {
-                int at = (i + rounds) % run.Length;
-                blocks[at].Add(InterleavedBlocks.Time(run[at], CallsPerBlock));
-            }
-        }
-
+        (double[] fastest, int rounds) = Interleaved.Measure(run, CallsPerBlock, Duration, TimeSpan.FromSeconds(2));
         cases.Cleanup();
-        double[] fastest = [.. blocks.Select(InterleavedBlocks.FastestMean)];
         return new Result(fastest[0], fastest[2] / fastest[0], fastest[3] / fastest[1], fastest[4] / fastest[0], fastest[5] / fastest[0], fastest[1] / fastest[0], rounds);
     }
 
