@@ -21,8 +21,8 @@ namespace PortkeyJwt.Benchmarks;
 /// set from repeated runs: on the 2-vCPU CI VM, short BenchmarkDotNet cases a minute apart vary by up to ±25 %, so the
 /// BenchmarkDotNet ratios that remain (insufficient scope, other algorithms, none-captured claims) keep 2× regression
 /// limits. Absolute times (malformed, routing, revocation, unknown kid) are gated at their targets plus that noise.
-/// Trust anchors: routing by <c>iss</c> at 100 ns against its 50 ns target (35–36 ns in blocks, 48–58 ns in short runs
-/// beside other work); the unknown-issuer flood at 400 ns against its 300 ns target (145–303 ns in short runs and gate
+/// Trust anchors: routing by <c>iss</c> at 100 ns against its 50 ns target (28 ns in blocks, 40 ns in a short run alone,
+/// 48–51 ns in a CI gate run before the clock read left the path); the unknown-issuer flood at 400 ns against its 300 ns target (145–303 ns in short runs and gate
 /// runs). The 10,000-anchor time and memory checks run outside BenchmarkDotNet.
 /// Run: dotnet run -c Release --project benchmarks/PortkeyJwt.Benchmarks -- --ci
 /// </summary>

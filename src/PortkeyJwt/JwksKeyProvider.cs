@@ -44,6 +44,9 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     private readonly long _idleAfterMs; // 0: always refresh in the background
     private long _lastUseMs;
 
+    /// <summary>A token was routed here since the idle check last looked (<see cref="NoteUse"/>, <see cref="IsIdle"/>).</summary>
+    private volatile bool _usedSinceCheck;
+
     /// <summary>A provider that fetches the JWKS at <see cref="JwksKeyProviderOptions.JwksUrls"/> and keeps it fresh.</summary>
     /// <param name="options">Sources and refresh policy; copied and checked now.</param>
     /// <param name="httpClient">
@@ -258,23 +261,18 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// A trust anchor's provider: a token was routed here. Records the time (at most once a second: one clock read and a
-    /// compare otherwise) and wakes a background refresh stopped for idleness. Nothing for other providers.
+    /// A trust anchor's provider: a token was routed here. Raises a flag the idle check reads and lowers (one volatile read
+    /// when it is already raised: no clock on the request path, where a clock read was ~8 of the 36 ns routing took),
+    /// and, as the flag goes up, wakes a background refresh stopped for idleness. Nothing for other providers.
     /// </summary>
     internal void NoteUse()
     {
-        if (_idleAfterMs == 0)
+        if (_idleAfterMs == 0 || _usedSinceCheck)
         {
             return;
         }
 
-        long now = UseClockMs();
-        if (now - Volatile.Read(ref _lastUseMs) < 1000)
-        {
-            return;
-        }
-
-        Volatile.Write(ref _lastUseMs, now);
+        _usedSinceCheck = true;
         foreach (JwksSource source in _sources)
         {
             source.WakeIfSleeping();
@@ -287,7 +285,24 @@ public sealed class JwksKeyProvider : IDisposable, IAsyncDisposable
     /// <summary>Whether some source is fetching now; for tests that move a fake clock and wait for the fetches it starts.</summary>
     internal bool IsFetching => _sources.Any(s => s.IsFetching);
 
-    private bool IsIdle() => UseClockMs() - Volatile.Read(ref _lastUseMs) >= _idleAfterMs;
+    /// <summary>
+    /// Whether no token came for <see cref="ValidationSettings"/>' idle timeout. A use seen since the last check counts as a
+    /// use now (the check's time), so the provider may stay awake up to one refresh interval longer than the last token
+    /// alone would keep it; never shorter. A token arriving as a source goes to sleep raises the flag and is seen by the
+    /// source's second look (<see cref="JwksSource"/>), or wakes it.
+    /// </summary>
+    private bool IsIdle()
+    {
+        long now = UseClockMs();
+        if (_usedSinceCheck)
+        {
+            _usedSinceCheck = false;
+            Volatile.Write(ref _lastUseMs, now);
+            return false;
+        }
+
+        return now - Volatile.Read(ref _lastUseMs) >= _idleAfterMs;
+    }
 
     /// <summary>Milliseconds on the monotonic <see cref="Environment.TickCount64"/> (the system clock), else the given clock's time.</summary>
     private long UseClockMs() => _systemClock ? Environment.TickCount64 : _time.GetUtcNow().ToUnixTimeMilliseconds();
