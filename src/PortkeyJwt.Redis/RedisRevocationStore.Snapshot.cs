@@ -91,8 +91,7 @@ public sealed partial class RedisRevocationStore
     /// </summary>
     internal async Task<bool> TryWriteSnapshotAsync(SyncRead read, CancellationToken cancellationToken)
     {
-        bool worthIt = read.FromSnapshot ? read.Replayed >= SnapshotRefreshChanges : read.Entries.Count >= SnapshotMinimumEntries;
-        if (!worthIt || read.Version == 0 || read.AnchorChange is null)
+        if (!WorthASnapshot(read) || read.AnchorChange is not { } anchorChange)
         {
             return false;
         }
@@ -106,7 +105,7 @@ public sealed partial class RedisRevocationStore
         try
         {
             IEnumerable<Revocation> entries = read.FromSnapshot ? Latest(read.Entries) : read.Entries;
-            byte[] snapshot = RevocationSnapshot.Write(entries, read.Entries.Count, read.Version, read.AnchorChange, read.NowSeconds);
+            byte[] snapshot = RevocationSnapshot.Write(entries, read.Entries.Count, read.Version, anchorChange, read.NowSeconds);
             RedisResult written = await database.ScriptEvaluateAsync(WriteSnapshotScript, [SnapshotKey, VersionKey], [snapshot, read.Version])
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             return (long)written == 1;
@@ -116,6 +115,11 @@ public sealed partial class RedisRevocationStore
             await database.KeyDeleteAsync(SnapshotWriterKey).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Whether <paramref name="read"/> deserves a snapshot (see <see cref="TryWriteSnapshotAsync"/>) and can be tied to the record's change log.</summary>
+    internal bool WorthASnapshot(SyncRead read) =>
+        read.Version > 0 && read.AnchorChange is not null
+        && (read.FromSnapshot ? read.Replayed >= SnapshotRefreshChanges : read.Entries.Count >= SnapshotMinimumEntries);
 
     /// <summary>Adds the log's changes after its first entry; false when one cannot be read (then only the record can say what is in force).</summary>
     private static bool TryAppendChanges(StreamEntry[] log, List<Revocation> entries)

@@ -32,6 +32,7 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
 
     private ChannelMessageQueue? _subscription;
     private Task _poll = Task.CompletedTask;
+    private Task _snapshotWrite = Task.CompletedTask;
     private int _disposed;
 
     private RedisRevocationSync(RevocationList list, RedisRevocationStore store, TimeSpan pollInterval, TimeProvider time, ILogger logger)
@@ -103,6 +104,7 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await UnsubscribeAsync().ConfigureAwait(false);
         await _poll.ConfigureAwait(false); // the loop catches everything
+        await _snapshotWrite.ConfigureAwait(false); // so does the snapshot write
         await _gate.WaitAsync().ConfigureAwait(false); // the step in progress, if any, ends (each Redis call is bounded by its timeout)
         _gate.Release();
         // _stop is not disposed: a message or reconnect handler still running may read its token; it holds no timer.
@@ -272,17 +274,32 @@ public sealed partial class RedisRevocationSync : IAsyncDisposable
         _synced = true;
         Internal.RevocationTelemetry.Resyncs.Add(1);
         Log.FullSync(_logger, List.Count, read.Version, read.FromSnapshot, read.Replayed);
+
+        // After the list is in place, and outside the serialised steps: encoding and sending a million entries takes a
+        // couple of seconds, which changes arriving by pub/sub meanwhile must not wait for. One write at a time.
+        if (Store.WorthASnapshot(read) && _snapshotWrite.IsCompleted)
+        {
+            _snapshotWrite = Task.Run(() => WriteSnapshotAsync(read), CancellationToken.None); // it stops on _stop itself
+        }
+    }
+
+    /// <summary>Leaves a snapshot of <paramref name="read"/> for the next full sync; a failure is logged, never thrown (the record stays the truth).</summary>
+    private async Task WriteSnapshotAsync(RedisRevocationStore.SyncRead read)
+    {
         try
         {
-            // After the list is in place: validations never wait for the snapshot the next full sync will read.
-            if (await Store.TryWriteSnapshotAsync(read, cancellationToken).ConfigureAwait(false))
+            if (await Store.TryWriteSnapshotAsync(read, _stop.Token).ConfigureAwait(false))
             {
                 Log.SnapshotWritten(_logger, read.Version);
             }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-            Log.SnapshotFailed(_logger, e.GetType().Name, read.Version); // the record stays the truth; the next full sync reads it
+            // disposed
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Log.SnapshotFailed(_logger, e.GetType().Name, read.Version);
         }
     }
 

@@ -194,6 +194,31 @@ public sealed class RedisRevocationSnapshotTests(RedisServer server) : IClassFix
         Assert.Equal(First.Length, record.Count);
     }
 
+    [Fact]
+    public async Task Sync_AfterReadingALargeRecord_LeavesASnapshot_ThatTheNextSyncReads()
+    {
+        await using ConnectionMultiplexer redis = await server.ConnectAsync();
+        string prefix = RedisServer.NewPrefix();
+        var store = new RedisRevocationStore(redis, prefix);
+        // As many entries as a sync needs before it leaves a snapshot, written straight into the record's sorted set.
+        long until = Soon.ToUnixTimeSeconds();
+        SortedSetEntry[] members = [.. Enumerable.Range(0, store.SnapshotMinimumEntries).Select(i =>
+            new SortedSetEntry(Internal.RevocationCodec.TokenMember(Revocation.Token("bulk-" + i, Soon)), until))];
+        await redis.GetDatabase().SortedSetAddAsync(store.TokensKey, members);
+        await store.RevokeAsync(Revocation.OrganisationIssuedBefore("org-1", Soon)); // the version and the change log
+
+        await using (RedisRevocationSync first = await RedisRevocationSync.StartAsync(redis, new RedisRevocationOptions { KeyPrefix = prefix }))
+        {
+            Assert.Equal(store.SnapshotMinimumEntries + 1, first.List.Count);
+            await Eventually.Until(() => redis.GetDatabase().KeyExists(store.SnapshotKey), "the first sync to leave a snapshot", TimeSpan.FromSeconds(10));
+        }
+
+        Assert.True(await redis.GetDatabase().SortedSetRemoveAsync(store.TokensKey, Internal.RevocationCodec.TokenMember(Revocation.Token("bulk-0", Soon))));
+        await using RedisRevocationSync second = await RedisRevocationSync.StartAsync(redis, new RedisRevocationOptions { KeyPrefix = prefix });
+
+        Assert.Equal(store.SnapshotMinimumEntries + 1, second.List.Count); // bulk-0 too: it read the snapshot, not the record
+    }
+
     private static RedisRevocationStore NewStore(ConnectionMultiplexer redis, int minimumEntries = 1, int refreshChanges = 1) =>
         new(redis, RedisServer.NewPrefix()) { SnapshotMinimumEntries = minimumEntries, SnapshotRefreshChanges = refreshChanges };
 
