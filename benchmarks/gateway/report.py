@@ -94,7 +94,7 @@ gates = [
     ("case1-ceiling", "case1_rps_vs_ceiling", ">=", env("TARGET_CASE1_CEILING")),
     ("case1-floor", "case1_rps_vs_floor", ">=", env("TARGET_CASE1_FLOOR")),
     ("case2", "case2_rps_vs_jwtbearer", ">=", env("TARGET_CASE2_JWTBEARER")),
-    ("case2", "case2_p99_vs_jwtbearer", "<=", env("TARGET_CASE2_P99")),
+    ("case2-p99", "case2_p99_vs_jwtbearer", "<=", env("TARGET_CASE2_P99")),
     ("flood-badsig", "case3_p99_vs_control", "<=", env("TARGET_FLOOD_P99")),
     ("flood-unknownkid", "case4_p99_vs_control", "<=", env("TARGET_FLOOD_P99")),
 ]
