@@ -68,11 +68,30 @@ public sealed partial class PortkeyJwtValidator
         /// <summary>Where the syntax pass found <paramref name="claim"/>; <see langword="default"/> when the payload lacks it.</summary>
         public readonly JsonSyntax.Member this[Member claim] => _claims[(int)claim];
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Visit(ReadOnlySpan<byte> json, JsonSyntax.Member member)
         {
-            Span<byte> buffer = member.KeyEscaped ? stackalloc byte[MaxEscapedNameLength] : default;
-            ReadOnlySpan<byte> name = member.KeyEscaped ? JsonRead.UnescapedKey(json, member, buffer) : member.RawKey(json);
-            Member claim = _scopeClaims is null ? Identify(name) : IdentifyWith(_scopeClaims, name);
+            if (member.KeyEscaped)
+            {
+                VisitEscaped(json, member);
+                return;
+            }
+
+            ReadOnlySpan<byte> name = member.RawKey(json);
+            Record(_scopeClaims is null ? Identify(name) : IdentifyWith(_scopeClaims, name), member);
+        }
+
+        /// <summary>A claim name written with escapes (legal JSON, rare): unescaped, then identified.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void VisitEscaped(ReadOnlySpan<byte> json, JsonSyntax.Member member)
+        {
+            Span<byte> buffer = stackalloc byte[MaxEscapedNameLength];
+            ReadOnlySpan<byte> name = JsonRead.UnescapedKey(json, member, buffer);
+            Record(_scopeClaims is null ? Identify(name) : IdentifyWith(_scopeClaims, name), member);
+        }
+
+        private void Record(Member claim, JsonSyntax.Member member)
+        {
             if (claim == Member.None)
             {
                 return;
@@ -206,7 +225,7 @@ public sealed partial class PortkeyJwtValidator
             return _settings.Anchor?.MissingScopes ?? Failures.Missing(Claim.Scope);
         }
 
-        string[]? scopes = ReadScopes(payload, scopeClaim);
+        ScopeSet? scopes = ReadScopes(payload, scopeClaim);
         if (scopes is null)
         {
             return _settings.Anchor?.InvalidScopes ?? Failures.Invalid(Claim.Scope);
@@ -236,7 +255,7 @@ public sealed partial class PortkeyJwtValidator
         IReadOnlyDictionary<string, JsonElement>? captured = null;
         string[]? roles = null;
         ClaimCapture? capture = _settings.Capture;
-        if (capture is not null && capture.Read(payload, _strings, out captured, out roles) is { } captureFailure)
+        if (capture is not null && capture.Read(payload, _values.Strings, out captured, out roles) is { } captureFailure)
         {
             return captureFailure;
         }
@@ -341,50 +360,28 @@ public sealed partial class PortkeyJwtValidator
 
     private static JsonSyntax.Member FirstPresent(JsonSyntax.Member primary, JsonSyntax.Member alias) => primary.IsPresent ? primary : alias;
 
-    private static Member Identify(ReadOnlySpan<byte> name)
+    /// <summary>The claim <paramref name="name"/> is, or <see cref="Member.None"/>. Each comparison is with a literal, which the JIT unrolls.</summary>
+    private static Member Identify(ReadOnlySpan<byte> name) => name.Length switch
     {
-        Member candidate = name.Length switch
+        3 => name[0] switch
         {
-            3 => name[0] switch
-            {
-                (byte)'e' => Member.Exp,
-                (byte)'n' => Member.Nbf,
-                (byte)'a' => Member.Aud,
-                (byte)'s' => Member.Sub,
-                (byte)'u' => Member.Uid,
-                (byte)'j' => Member.Jti,
-                (byte)'i' => name[1] == (byte)'a' ? Member.Iat : Member.Iss,
-                _ => Member.None,
-            },
-            5 => Member.Scope,
-            6 => Member.Scopes,
-            8 => Member.EmailId,
-            11 => Member.PortkeyOid,
-            14 => Member.WorkspaceSlug,
-            15 => Member.OrganisationId,
-            17 => Member.PortkeyWorkspace,
+            (byte)'e' => name.SequenceEqual("exp"u8) ? Member.Exp : Member.None,
+            (byte)'n' => name.SequenceEqual("nbf"u8) ? Member.Nbf : Member.None,
+            (byte)'a' => name.SequenceEqual("aud"u8) ? Member.Aud : Member.None,
+            (byte)'s' => name.SequenceEqual("sub"u8) ? Member.Sub : Member.None,
+            (byte)'u' => name.SequenceEqual("uid"u8) ? Member.Uid : Member.None,
+            (byte)'j' => name.SequenceEqual("jti"u8) ? Member.Jti : Member.None,
+            (byte)'i' => name.SequenceEqual("iat"u8) ? Member.Iat : name.SequenceEqual("iss"u8) ? Member.Iss : Member.None,
             _ => Member.None,
-        };
-        return candidate != Member.None && name.SequenceEqual(MemberName(candidate)) ? candidate : Member.None;
-    }
-
-    private static ReadOnlySpan<byte> MemberName(Member member) => member switch
-    {
-        Member.Exp => "exp"u8,
-        Member.Nbf => "nbf"u8,
-        Member.Iat => "iat"u8,
-        Member.Iss => "iss"u8,
-        Member.Aud => "aud"u8,
-        Member.PortkeyOid => "portkey_oid"u8,
-        Member.OrganisationId => "organisation_id"u8,
-        Member.PortkeyWorkspace => "portkey_workspace"u8,
-        Member.WorkspaceSlug => "workspace_slug"u8,
-        Member.Scope => "scope"u8,
-        Member.Scopes => "scopes"u8,
-        Member.EmailId => "email_id"u8,
-        Member.Sub => "sub"u8,
-        Member.Jti => "jti"u8,
-        _ => "uid"u8,
+        },
+        5 => name.SequenceEqual("scope"u8) ? Member.Scope : Member.None,
+        6 => name.SequenceEqual("scopes"u8) ? Member.Scopes : Member.None,
+        8 => name.SequenceEqual("email_id"u8) ? Member.EmailId : Member.None,
+        11 => name.SequenceEqual("portkey_oid"u8) ? Member.PortkeyOid : Member.None,
+        14 => name.SequenceEqual("workspace_slug"u8) ? Member.WorkspaceSlug : Member.None,
+        15 => name.SequenceEqual("organisation_id"u8) ? Member.OrganisationId : Member.None,
+        17 => name.SequenceEqual("portkey_workspace"u8) ? Member.PortkeyWorkspace : Member.None,
+        _ => Member.None,
     };
 
     /// <summary>A NumericDate (RFC 7519 §2): a JSON number of seconds from 0 to year 9999, fractions kept to the millisecond.</summary>
@@ -533,24 +530,22 @@ public sealed partial class PortkeyJwtValidator
         return null;
     }
 
-    /// <summary>Most one-audience lists <see cref="SingleAudience"/> keeps.</summary>
-    private const int MaxSingleAudiences = 256;
-
     /// <summary>
     /// A read-only one-element list holding <paramref name="audience"/> (a pooled string), shared by every principal whose
     /// <c>aud</c> is that one string: a gateway sees the same few audiences, so reading <c>aud</c> allocates nothing.
     /// </summary>
     private IReadOnlyList<string> SingleAudience(string audience)
     {
-        if (_singleAudiences.TryGetValue(audience, out IReadOnlyList<string>? list))
+        var lists = _values.SingleAudiences;
+        if (lists.TryGetValue(audience, out IReadOnlyList<string>? list))
         {
             return list;
         }
 
         list = Array.AsReadOnly(new[] { audience });
-        if (_singleAudiences.Count < MaxSingleAudiences)
+        if (lists.Count < ClaimValues.MaxSingleAudiences)
         {
-            _singleAudiences.TryAdd(audience, list);
+            lists.TryAdd(audience, list);
         }
 
         return list;
@@ -578,7 +573,7 @@ public sealed partial class PortkeyJwtValidator
 
     /// <summary>
     /// A non-empty string of at most <see cref="MaxIdentifierBytes"/> bytes without control characters, pooled;
-    /// null when the value breaks any of that.
+    /// null when the value breaks any of that. A plain string seen before is found by its bytes alone.
     /// </summary>
     private string? ReadIdentifier(ReadOnlySpan<byte> payload, JsonSyntax.Member claim, bool pooled = true)
     {
@@ -598,6 +593,14 @@ public sealed partial class PortkeyJwtValidator
             return null;
         }
 
+        // Only values that passed DecodeIdentifier's checks are ever added, so a hit is valid as it stands.
+        return plain && pooled && _values.Identifiers.TryGet(raw, out string? known) ? known : DecodeIdentifier(raw, ref reader, plain, pooled, rawLength);
+    }
+
+    /// <summary>The rest of <see cref="ReadIdentifier(ReadOnlySpan{byte}, ref Utf8JsonReader, bool, bool)"/>: the value decoded and checked as text, then pooled.</summary>
+    [SkipLocalsInit] // the buffer is written before it is read
+    private string? DecodeIdentifier(ReadOnlySpan<byte> raw, ref Utf8JsonReader reader, bool plain, bool pooled, int rawLength)
+    {
         char[]? rented = null;
         Span<char> buffer = rawLength <= 256
             ? stackalloc char[256]
@@ -607,8 +610,24 @@ public sealed partial class PortkeyJwtValidator
             // JsonSyntax has checked the UTF-8; a string's UTF-16 length never exceeds its raw length.
             int length = plain ? Encoding.UTF8.GetChars(raw, buffer) : reader.CopyString(buffer);
             ReadOnlySpan<char> value = buffer[..length];
-            return length == 0 || value.ContainsAnyInRange('\u0000', '\u001F') || value.Contains('\u007F') ? null
-                : pooled ? _strings.GetOrAdd(value) : value.ToString();
+            if (length == 0 || value.ContainsAnyInRange('\u0000', '\u001F') || value.Contains('\u007F'))
+            {
+                return null;
+            }
+
+            if (!pooled)
+            {
+                return value.ToString();
+            }
+
+            if (!plain)
+            {
+                return _values.Strings.GetOrAdd(value);
+            }
+
+            string created = value.ToString();
+            _values.Identifiers.Add(raw, created);
+            return created;
         }
         finally
         {
@@ -622,9 +641,30 @@ public sealed partial class PortkeyJwtValidator
 
     /// <summary>
     /// <c>scope</c>/<c>scopes</c>: a space-separated string or an array of strings; each scope a valid scope-token after
-    /// removing a leading <c>portkey.</c>; duplicates removed, order kept. Null when invalid or empty.
+    /// removing a leading <c>portkey.</c>; duplicates removed, order kept. Null when invalid or empty. The set depends on
+    /// the claim's raw bytes alone, so a claim seen before is found by them (see <see cref="ClaimValues.ScopeSets"/>).
     /// </summary>
-    private string[]? ReadScopes(ReadOnlySpan<byte> payload, JsonSyntax.Member claim)
+    private ScopeSet? ReadScopes(ReadOnlySpan<byte> payload, JsonSyntax.Member claim)
+    {
+        ReadOnlySpan<byte> rawValue = claim.RawValue(payload);
+        if (_values.ScopeSets.TryGet(rawValue, out ScopeSet? known))
+        {
+            return known;
+        }
+
+        string[]? names = ParseScopes(payload, claim);
+        if (names is null)
+        {
+            return null;
+        }
+
+        var set = new ScopeSet(names);
+        _values.ScopeSets.Add(rawValue, set);
+        return set;
+    }
+
+    /// <summary>The scope names of <see cref="ReadScopes"/>, read from the claim.</summary>
+    private string[]? ParseScopes(ReadOnlySpan<byte> payload, JsonSyntax.Member claim)
     {
         bool plain = claim.TryPlainString(payload, out ReadOnlySpan<byte> raw);
         var reader = plain ? default : JsonRead.At(payload, claim.ValueStart);
@@ -664,6 +704,7 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>Adds the scopes of one string: <paramref name="plain"/> when non-empty (a string without escapes), else the reader's current string.</summary>
+    [SkipLocalsInit] // the buffer is written before it is read
     private bool AddScopes(ReadOnlySpan<byte> plain, ref Utf8JsonReader reader, string[] collected, ref int count, bool splitOnSpaces)
     {
         bool fromReader = plain.IsEmpty;
@@ -734,7 +775,7 @@ public sealed partial class PortkeyJwtValidator
             return false;
         }
 
-        collected[count++] = _strings.GetOrAdd(normalised);
+        collected[count++] = _values.Strings.GetOrAdd(normalised);
         return true;
     }
 }

@@ -33,8 +33,7 @@ public sealed partial class PortkeyJwtValidator
     private readonly JwksKeyProvider _keys;
     private readonly ValidationSettings _settings;
     private readonly TimeProvider _time;
-    private readonly StringPool _strings = new(capacity: 8192);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>> _singleAudiences = new(StringComparer.Ordinal);
+    private readonly ClaimValues _values;
     private readonly ValidationCache? _cache;
     private readonly TrustRouter? _router;
     private readonly TrustRouter.Slot? _anchor;
@@ -50,12 +49,13 @@ public sealed partial class PortkeyJwtValidator
     }
 
     private PortkeyJwtValidator(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider)
-        : this(keys, settings, timeProvider, router: null, settings.ValidationCache ? new ValidationCache(settings, timeProvider) : null, anchor: null)
+        : this(keys, settings, timeProvider, router: null, settings.ValidationCache ? new ValidationCache(settings, timeProvider) : null, anchor: null, new ClaimValues())
     {
     }
 
-    private PortkeyJwtValidator(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider, TrustRouter? router, ValidationCache? cache, TrustRouter.Slot? anchor)
+    private PortkeyJwtValidator(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider, TrustRouter? router, ValidationCache? cache, TrustRouter.Slot? anchor, ClaimValues values)
     {
+        _values = values;
         _keys = keys;
         _settings = settings;
         _time = timeProvider;
@@ -67,17 +67,17 @@ public sealed partial class PortkeyJwtValidator
     /// <summary>
     /// The validator of one trust anchor, over its own key set and checked settings. It adds what it validates to the
     /// set's shared <paramref name="cache"/>, marked with <paramref name="anchor"/>, but never looks there: the set's
-    /// router validator does, before routing.
+    /// router validator does, before routing. Claim values it reads go to the set's shared <paramref name="values"/>.
     /// </summary>
-    internal static PortkeyJwtValidator ForAnchor(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider, ValidationCache? cache, TrustRouter.Slot anchor) =>
-        new(keys, settings, timeProvider, router: null, cache, anchor);
+    internal static PortkeyJwtValidator ForAnchor(JwksKeyProvider keys, ValidationSettings settings, TimeProvider timeProvider, ValidationCache? cache, TrustRouter.Slot anchor, ClaimValues values) =>
+        new(keys, settings, timeProvider, router: null, cache, anchor, values);
 
     /// <summary>
     /// A validator that answers from the set's validated-token <paramref name="cache"/>, or routes the token to the
     /// validator of the trust anchor its <c>iss</c> names (see <see cref="TrustAnchorSet"/>); it holds no key set of its own.
     /// </summary>
     internal static PortkeyJwtValidator ForRouter(TrustRouter router, ValidationSettings settings, TimeProvider timeProvider, ValidationCache? cache) =>
-        new(JwksKeyProvider.None, settings, timeProvider, router, cache, anchor: null);
+        new(JwksKeyProvider.None, settings, timeProvider, router, cache, anchor: null, new ClaimValues());
 
     /// <summary>The validated-token cache (shared by a trust-anchor set's validators); null when <see cref="PortkeyJwtOptions.ValidationCache"/> is off.</summary>
     internal ValidationCache? Cache => _cache;

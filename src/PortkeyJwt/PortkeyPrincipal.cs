@@ -19,7 +19,7 @@ public sealed class PortkeyPrincipal
     /// <summary>No captured claims: shared by every principal of a validator that captures none.</summary>
     internal static readonly IReadOnlyDictionary<string, JsonElement> NoClaims = ReadOnlyDictionary<string, JsonElement>.Empty;
 
-    private readonly string[] _scopes;
+    private readonly ScopeSet _scopes;
     private readonly IReadOnlyList<string> _audiences;
     private readonly long _expiresAtMs;
     private readonly long _issuedAtMs;
@@ -33,7 +33,7 @@ public sealed class PortkeyPrincipal
         string? email,
         string? subject,
         string? uid,
-        string[] scopes,
+        ScopeSet scopes,
         DateTimeOffset expiresAt,
         DateTimeOffset? issuedAt,
         DateTimeOffset? notBefore,
@@ -92,8 +92,8 @@ public sealed class PortkeyPrincipal
     /// <summary>The <c>uid</c> claim, if present.</summary>
     public string? Uid { get; }
 
-    /// <summary>The granted scopes, normalised: a leading <c>portkey.</c> removed, duplicates removed, token order kept.</summary>
-    public IReadOnlyList<string> Scopes => _scopes;
+    /// <summary>The granted scopes, normalised: a leading <c>portkey.</c> removed, duplicates removed, token order kept. Read-only (principals with the same scope claim share it).</summary>
+    public IReadOnlyList<string> Scopes => _scopes.View;
 
     /// <summary>When the token expires (<c>exp</c>).</summary>
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(_expiresAtMs);
@@ -168,7 +168,7 @@ public sealed class PortkeyPrincipal
 
     internal bool HasScope(ReadOnlySpan<char> normalisedScope)
     {
-        foreach (string granted in _scopes)
+        foreach (string granted in _scopes.Names)
         {
             if (normalisedScope.SequenceEqual(granted))
             {
@@ -210,7 +210,7 @@ public sealed class PortkeyPrincipal
             AddClaim(identity, ClaimNames.Audience, audience, issuer);
         }
 
-        foreach (string scope in _scopes)
+        foreach (string scope in _scopes.Names)
         {
             AddClaim(identity, ClaimNames.Scope, scope, issuer);
         }

@@ -23,6 +23,7 @@ public sealed class TrustAnchorSet : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger? _logger;
     private readonly ValidationCache? _cache;
+    private readonly ClaimValues _values = new();
     private readonly FetchSlots _fetchSlots;
     private readonly Lock _replaceGate = new();
     private readonly List<TrustRouter.Slot> _retiring = [];
@@ -196,7 +197,7 @@ public sealed class TrustAnchorSet : IDisposable
                 }
 
                 ValidationSettings settings = Settings(anchor, _options, prefix);
-                TrustRouter.Slot slot = new(anchor.Issuer, definition, KeySource(anchor, prefix), settings, _time, _cache);
+                TrustRouter.Slot slot = new(anchor.Issuer, definition, KeySource(anchor, prefix), settings, _time, _cache, _values);
                 slots.Add(slot);
                 if (anchor.Jwks is not null)
                 {

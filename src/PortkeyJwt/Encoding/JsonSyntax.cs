@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace PortkeyJwt.Internal;
@@ -18,9 +21,6 @@ internal static class JsonSyntax
 {
     /// <summary>The deepest nesting accepted anywhere; the same bound as <c>JsonReaderOptions.MaxDepth</c>'s default.</summary>
     public const int MaxDepth = 64;
-
-    // Bytes that end a run of plain string content: quote, backslash, control characters and non-ASCII.
-    private static readonly SearchValues<byte> StringSpecials = SearchValues.Create(BuildStringSpecials());
 
     /// <summary>Returns <see langword="true"/> when <paramref name="json"/> is one well-formed JSON object.</summary>
     public static bool IsObject(ReadOnlySpan<byte> json, int maxDepth = MaxDepth)
@@ -261,22 +261,10 @@ internal static class JsonSyntax
         int p = i + 1; // past the opening quote
         while (true)
         {
-            // Most JWT strings are short: a scalar look at the first bytes beats setting up a vectorised search.
-            int scalarEnd = Math.Min(json.Length, p + ShortRun);
-            while (p < scalarEnd && IsPlainStringByte(json[p]))
+            p = SkipPlainStringBytes(json, p);
+            if (p >= json.Length)
             {
-                p++;
-            }
-
-            if (p == scalarEnd)
-            {
-                int run = json[p..].IndexOfAny(StringSpecials);
-                if (run < 0)
-                {
-                    return -1; // unterminated
-                }
-
-                p += run;
+                return -1; // unterminated
             }
 
             byte b = json[p];
@@ -311,8 +299,56 @@ internal static class JsonSyntax
         }
     }
 
-    /// <summary>Bytes scanned one at a time before switching to <see cref="StringSpecials"/>.</summary>
-    private const int ShortRun = 16;
+    /// <summary>
+    /// The first byte at or after <paramref name="p"/> that is not plain string content (see <see cref="IsPlainStringByte"/>),
+    /// or the length. Sixteen bytes at a time: as signed bytes, control characters and non-ASCII are exactly those below
+    /// 0x20, so one comparison and two equalities classify a block; the last block overlaps what was already read, so even
+    /// a short tail needs no byte-by-byte loop.
+    /// </summary>
+    private static int SkipPlainStringBytes(ReadOnlySpan<byte> json, int p)
+    {
+        if (!Vector128.IsHardwareAccelerated || json.Length < Vector128<byte>.Count)
+        {
+            while (p < json.Length && IsPlainStringByte(json[p]))
+            {
+                p++;
+            }
+
+            return p;
+        }
+
+        ref byte start = ref MemoryMarshal.GetReference(json);
+        int lastBlock = json.Length - Vector128<byte>.Count;
+        while (p <= lastBlock)
+        {
+            uint special = SpecialBytes(Vector128.LoadUnsafe(ref start, (nuint)p));
+            if (special != 0)
+            {
+                return p + BitOperations.TrailingZeroCount(special);
+            }
+
+            p += Vector128<byte>.Count;
+        }
+
+        if (p < json.Length)
+        {
+            // The final block, shifted so bit 0 stands for byte p.
+            uint special = SpecialBytes(Vector128.LoadUnsafe(ref start, (nuint)lastBlock)) >> (p - lastBlock);
+            return special != 0 ? p + BitOperations.TrailingZeroCount(special) : json.Length;
+        }
+
+        return p;
+    }
+
+    /// <summary>One bit per byte of <paramref name="block"/> that is a quote, a backslash, a control character or non-ASCII.</summary>
+    private static uint SpecialBytes(Vector128<byte> block)
+    {
+        Vector128<sbyte> bytes = block.AsSByte();
+        Vector128<sbyte> special = Vector128.LessThan(bytes, Vector128.Create((sbyte)0x20))
+            | Vector128.Equals(bytes, Vector128.Create((sbyte)'"'))
+            | Vector128.Equals(bytes, Vector128.Create((sbyte)'\\'));
+        return special.ExtractMostSignificantBits();
+    }
 
     /// <summary>A byte that can stand in a string as itself: printable ASCII other than the quote and the backslash.</summary>
     private static bool IsPlainStringByte(byte b) => b is >= 0x20 and < 0x80 and not (byte)'"' and not (byte)'\\';
@@ -453,21 +489,5 @@ internal static class JsonSyntax
         public readonly void Visit(ReadOnlySpan<byte> json, Member member)
         {
         }
-    }
-
-    private static byte[] BuildStringSpecials()
-    {
-        var specials = new List<byte> { (byte)'"', (byte)'\\' };
-        for (int b = 0; b < 0x20; b++)
-        {
-            specials.Add((byte)b);
-        }
-
-        for (int b = 0x80; b <= 0xFF; b++)
-        {
-            specials.Add((byte)b);
-        }
-
-        return [.. specials];
     }
 }

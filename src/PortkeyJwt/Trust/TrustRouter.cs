@@ -366,6 +366,7 @@ internal sealed class TrustRouter : IDisposable
         private readonly ValidationSettings _settings;
         private readonly TimeProvider _time;
         private readonly ValidationCache? _cache;
+        private readonly ClaimValues _values;
         private readonly Lock _gate = new();
         private PortkeyJwtValidator? _validator;
         private JwksKeyProvider? _keys;
@@ -378,8 +379,10 @@ internal sealed class TrustRouter : IDisposable
         /// <param name="settings">The anchor's checked settings.</param>
         /// <param name="time">The clock.</param>
         /// <param name="cache">The set's validated-token cache, shared by every anchor; null when off.</param>
-        public Slot(string issuer, string definition, Func<JwksKeyProvider> createKeys, ValidationSettings settings, TimeProvider time, ValidationCache? cache)
+        /// <param name="values">The set's claim values, shared by every anchor.</param>
+        public Slot(string issuer, string definition, Func<JwksKeyProvider> createKeys, ValidationSettings settings, TimeProvider time, ValidationCache? cache, ClaimValues values)
         {
+            _values = values;
             Issuer = issuer;
             Definition = definition;
             _createKeys = createKeys;
@@ -433,7 +436,7 @@ internal sealed class TrustRouter : IDisposable
                 if (_validator is null)
                 {
                     _keys = _createKeys();
-                    Volatile.Write(ref _validator, PortkeyJwtValidator.ForAnchor(_keys, _settings, _time, _cache, this));
+                    Volatile.Write(ref _validator, PortkeyJwtValidator.ForAnchor(_keys, _settings, _time, _cache, this, _values));
                 }
 
                 return _validator;

@@ -133,6 +133,48 @@ public sealed class JsonSyntaxTests
         Assert.False(JsonSyntax.IsObject([.. "{\""u8, .. bytes, .. "\":1}"u8]), $"{description} in a name");
     }
 
+    /// <summary>
+    /// Strings are scanned sixteen bytes at a time, the last block overlapping the one before: a byte that ends plain
+    /// content must be found at any offset from the string's start and from the end of the input, in a value and in a name.
+    /// </summary>
+    [Theory]
+    [InlineData(new byte[] { 0x41 }, true)] // plain
+    [InlineData(new byte[] { 0x7F }, true)] // DEL may stand raw in a string
+    [InlineData(new byte[] { 0x20 }, true)] // the lowest printable byte
+    [InlineData(new byte[] { 0x00 }, false)]
+    [InlineData(new byte[] { 0x1F }, false)]
+    [InlineData(new byte[] { 0x5C, 0x6E }, true)] // \n
+    [InlineData(new byte[] { 0x5C, 0x78 }, false)] // \x
+    [InlineData(new byte[] { 0xC3, 0xA9 }, true)] // é
+    [InlineData(new byte[] { 0xE2, 0x82, 0xAC }, true)] // €
+    [InlineData(new byte[] { 0x80 }, false)] // a lone continuation byte
+    [InlineData(new byte[] { 0xC3 }, false)] // a truncated sequence
+    [InlineData(new byte[] { 0xFF }, false)]
+    [InlineData(new byte[] { 0x22, 0x22 }, false)] // a quote ends the string early, and what follows is not JSON
+    public void ByteThatEndsPlainContent_IsJudgedAlike_AtEveryOffset(byte[] special, bool accepted)
+    {
+        for (int before = 0; before <= 40; before++)
+        {
+            for (int after = 0; after <= 20; after++)
+            {
+                byte[] text = [.. Enumerable.Repeat((byte)'a', before), .. special, .. Enumerable.Repeat((byte)'b', after)];
+                Assert.True(accepted == JsonSyntax.IsObject([.. "{\"k\":\""u8, .. text, .. "\"}"u8]), $"value, {before} bytes before, {after} after");
+                Assert.True(accepted == JsonSyntax.IsObject([.. "{\""u8, .. text, .. "\":1}"u8]), $"name, {before} bytes before, {after} after");
+            }
+        }
+    }
+
+    [Fact]
+    public void UnterminatedString_IsRejected_AtEveryLength()
+    {
+        for (int length = 0; length <= 40; length++)
+        {
+            byte[] open = [.. "{\"k\":\""u8, .. Enumerable.Repeat((byte)'a', length)];
+            Assert.False(JsonSyntax.IsObject(open), $"{length} bytes, nothing after");
+            Assert.False(JsonSyntax.IsObject([.. open, (byte)'}']), $"{length} bytes, then a brace");
+        }
+    }
+
     [Fact]
     public void ByteOrderMark_IsRejected()
     {
