@@ -325,7 +325,7 @@ public sealed partial class PortkeyJwtValidator
         ReadOnlySpan<byte> headerSegment = ascii[..dot1];
         Span<byte> header = scratch[..Base64UrlStrict.DecodedLength(headerSegment.Length)];
         used.Decoded = header.Length;
-        if (!Base64UrlStrict.IsValid(headerSegment) || !Base64UrlStrict.TryDecodeValidated(headerSegment, header, out _))
+        if (!Base64UrlStrict.TryDecode(headerSegment, header, out _))
         {
             return NotCompact(token, Failures.BadBase64);
         }
@@ -373,18 +373,14 @@ public sealed partial class PortkeyJwtValidator
             return Failures.BadBase64;
         }
 
+        // Both segments are decoded before the signature is checked: a token that is not base64url costs no RSA.
         ReadOnlySpan<byte> payloadSegment = ascii[(dot1 + 1)..dot2];
         ReadOnlySpan<byte> signatureSegment = ascii[(dot2 + 1)..];
-        if (!Base64UrlStrict.IsValid(payloadSegment) || !Base64UrlStrict.IsValid(signatureSegment))
-        {
-            return Failures.BadBase64;
-        }
-
         scratch = scratch[header.Length..];
         Span<byte> signature = scratch[..Base64UrlStrict.DecodedLength(signatureSegment.Length)];
         Span<byte> payload = scratch[signature.Length..][..Base64UrlStrict.DecodedLength(payloadSegment.Length)];
-        used.Decoded += signature.Length;
-        if (!Base64UrlStrict.TryDecodeValidated(signatureSegment, signature, out _))
+        used.Decoded += signature.Length + payload.Length;
+        if (!Base64UrlStrict.TryDecode(payloadSegment, payload, out _) || !Base64UrlStrict.TryDecode(signatureSegment, signature, out _))
         {
             return Failures.BadBase64;
         }
@@ -400,9 +396,8 @@ public sealed partial class PortkeyJwtValidator
             return PortkeyJwtResult.SignatureVerified;
         }
 
-        used.Decoded += payload.Length;
         var claims = new ClaimScan(_settings.Anchor?.ScopeClaimsUtf8);
-        if (!Base64UrlStrict.TryDecodeValidated(payloadSegment, payload, out _) || !JsonSyntax.IsObject(payload, ref claims))
+        if (!JsonSyntax.IsObject(payload, ref claims))
         {
             return Failures.PayloadNotJson;
         }

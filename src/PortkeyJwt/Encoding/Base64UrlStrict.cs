@@ -8,8 +8,8 @@ namespace PortkeyJwt.Internal;
 /// low bits of the last character must be zero, so every byte string has exactly one accepted encoding.
 /// </summary>
 /// <remarks>
-/// .NET's decoders skip whitespace and the <c>Try…</c> forms throw on bad characters, so the alphabet is checked here and
-/// only the <see cref="OperationStatus"/> overload of <see cref="Base64Url"/> is called.
+/// .NET's decoders skip whitespace and the <c>Try…</c> forms throw on bad characters, so only the
+/// <see cref="OperationStatus"/> overload of <see cref="Base64Url"/> is called, and what it skipped is detected (see <see cref="TryDecode"/>).
 /// </remarks>
 internal static class Base64UrlStrict
 {
@@ -30,11 +30,27 @@ internal static class Base64UrlStrict
     /// <summary>The exact decoded length of a valid encoding.</summary>
     public static int DecodedLength(int encodedLength) => (encodedLength * 3) >> 2;
 
-    /// <summary>Decodes input already checked by <see cref="IsValid"/> into a destination of at least <see cref="DecodedLength"/> bytes.</summary>
-    public static bool TryDecodeValidated(ReadOnlySpan<byte> encoded, Span<byte> destination, out int written)
+    /// <summary>
+    /// Decodes <paramref name="encoded"/> into a destination of at least <see cref="DecodedLength"/> bytes when it is
+    /// canonical strict base64url, in one pass; false otherwise, with what was written meaningless. Agrees with
+    /// <see cref="IsValid"/> on every input.
+    /// </summary>
+    /// <remarks>
+    /// .NET's decoder rejects <c>+</c>, <c>/</c> and any other byte outside the alphabet, but skips whitespace and accepts
+    /// padding. A skipped character is never written: the decoder then ends short of <see cref="DecodedLength"/> of the
+    /// whole input (for every length that is not 1 mod 4, which no encoding has), so that comparison finds it without a
+    /// second scan.
+    /// </remarks>
+    public static bool TryDecode(ReadOnlySpan<byte> encoded, Span<byte> destination, out int written)
     {
+        written = 0;
+        if (!HasCanonicalTail(encoded))
+        {
+            return false;
+        }
+
         OperationStatus status = Base64Url.DecodeFromUtf8(encoded, destination, out int consumed, out written, isFinalBlock: true);
-        return status == OperationStatus.Done && consumed == encoded.Length;
+        return status == OperationStatus.Done && consumed == encoded.Length && written == DecodedLength(encoded.Length);
     }
 
     /// <summary>Decodes a JWK member; returns null for anything that is not canonical strict base64url.</summary>
@@ -46,13 +62,8 @@ internal static class Base64UrlStrict
         }
 
         byte[] ascii = System.Text.Encoding.ASCII.GetBytes(encoded);
-        if (!IsValid(ascii))
-        {
-            return null;
-        }
-
         byte[] decoded = new byte[DecodedLength(ascii.Length)];
-        return TryDecodeValidated(ascii, decoded, out int written) && written == decoded.Length ? decoded : null;
+        return TryDecode(ascii, decoded, out _) ? decoded : null;
     }
 
     private static bool HasCanonicalTail(ReadOnlySpan<byte> encoded)

@@ -245,7 +245,7 @@ internal sealed class TrustRouter : IDisposable
         Span<byte> ascii = buffer[..segment.Length];
         Span<byte> payload = buffer[segment.Length..];
         if (Ascii.FromUtf16(segment, ascii, out _) != OperationStatus.Done
-            || !Base64UrlStrict.IsValid(ascii) || !Base64UrlStrict.TryDecodeValidated(ascii, payload, out int length))
+            || !Base64UrlStrict.TryDecode(ascii, payload, out int length))
         {
             return PortkeyJwtValidator.NotCompact(token, Failures.BadBase64);
         }

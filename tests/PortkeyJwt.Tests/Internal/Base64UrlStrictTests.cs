@@ -49,8 +49,45 @@ public sealed class Base64UrlStrictTests
     [InlineData("QUé")] // non-ASCII (two UTF-8 bytes)
     public void NonCanonicalOrForeignCharacters_AreInvalid(string encoded)
     {
-        Assert.False(Base64UrlStrict.IsValid(Encoding.UTF8.GetBytes(encoded)));
+        byte[] bytes = Encoding.UTF8.GetBytes(encoded);
+        Assert.False(Base64UrlStrict.IsValid(bytes));
+        Assert.False(Base64UrlStrict.TryDecode(bytes, new byte[Base64UrlStrict.DecodedLength(bytes.Length) + 4], out _));
         Assert.Null(Base64UrlStrict.DecodeToArray(encoded));
+    }
+
+    /// <summary>
+    /// <see cref="Base64UrlStrict.TryDecode"/> finds what .NET's decoder skips (whitespace, padding) by the decoded length
+    /// alone: one or more such characters, at every position of every length, with any other foreign byte for contrast.
+    /// </summary>
+    [Theory]
+    [InlineData(" ")]
+    [InlineData("\t")]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData("=")]
+    [InlineData("==")]
+    [InlineData("  ")]
+    [InlineData("   ")]
+    [InlineData(" = ")]
+    [InlineData("+")]
+    [InlineData("/")]
+    [InlineData(".")]
+    public void InsertedCharacters_AtEveryPosition_AreRefusedByTheOnePassDecode(string inserted)
+    {
+        var random = new Random(inserted.Length);
+        for (int length = 0; length <= 40; length++)
+        {
+            byte[] data = new byte[length];
+            random.NextBytes(data);
+            string canonical = Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            for (int at = 0; at <= canonical.Length; at++)
+            {
+                byte[] variant = Encoding.ASCII.GetBytes(canonical.Insert(at, inserted));
+                byte[] destination = new byte[Base64UrlStrict.DecodedLength(variant.Length) + 4];
+                Assert.False(Base64UrlStrict.TryDecode(variant, destination, out _), $"{length} bytes, inserted at {at}");
+                Assert.False(Base64UrlStrict.IsValid(variant));
+            }
+        }
     }
 
     [Fact]
@@ -79,7 +116,7 @@ public sealed class Base64UrlStrictTests
             Assert.True(Base64UrlStrict.IsValid(ascii), $"length {length}: {canonical}");
             Assert.Equal(length, Base64UrlStrict.DecodedLength(ascii.Length));
             byte[] decoded = new byte[Base64UrlStrict.DecodedLength(ascii.Length)];
-            Assert.True(Base64UrlStrict.TryDecodeValidated(ascii, decoded, out int written), $"length {length}");
+            Assert.True(Base64UrlStrict.TryDecode(ascii, decoded, out int written), $"length {length}");
             Assert.Equal(length, written);
             Assert.Equal(data, decoded);
             Assert.Equal(length == 0 ? null : data, Base64UrlStrict.DecodeToArray(canonical));
@@ -113,6 +150,7 @@ public sealed class Base64UrlStrictTests
         {
             byte[] variant = Encoding.ASCII.GetBytes(canonical[..^1] + Alphabet[value]);
             Assert.Equal((value & unusedMask) == 0, Base64UrlStrict.IsValid(variant));
+            Assert.Equal((value & unusedMask) == 0, Base64UrlStrict.TryDecode(variant, new byte[length + 1], out _));
         }
     }
 }
