@@ -47,7 +47,7 @@ public sealed partial class PortkeyJwtValidator
         }
 
         KeySetSnapshot? keys = _keys.Current;
-        if (keys is null || LookUp(keys, memo.Kid, memo.Kid, mayFetch, ref fetchFor) is not null)
+        if (keys is null || LookUp(ref keys, memo.Kid, memo.Kid, mayFetch, ref fetchFor) is not null)
         {
             return false; // no key set, or the kid has arrived: validate in full
         }

@@ -37,6 +37,7 @@ public sealed partial class PortkeyJwtValidator
     private readonly ValidationCache? _cache;
     private readonly TrustRouter? _router;
     private readonly TrustRouter.Slot? _anchor;
+    private readonly AcceptedHeaders _acceptedHeaders = new();
 
     /// <summary>Builds a validator over <paramref name="keys"/>.</summary>
     /// <param name="keys">Where verification keys come from.</param>
@@ -78,6 +79,9 @@ public sealed partial class PortkeyJwtValidator
     /// </summary>
     internal static PortkeyJwtValidator ForRouter(TrustRouter router, ValidationSettings settings, TimeProvider timeProvider, ValidationCache? cache) =>
         new(JwksKeyProvider.None, settings, timeProvider, router, cache, anchor: null, new ClaimValues());
+
+    /// <summary>The header segments of tokens this validator verified lately, with the key each selected.</summary>
+    internal AcceptedHeaders AcceptedHeaders => _acceptedHeaders;
 
     /// <summary>The validated-token cache (shared by a trust-anchor set's validators); null when <see cref="PortkeyJwtOptions.ValidationCache"/> is off.</summary>
     internal ValidationCache? Cache => _cache;
@@ -312,71 +316,38 @@ public sealed partial class PortkeyJwtValidator
             return NotCompact(token, Failures.NotThreeSegments);
         }
 
-        // The header alone decides the key: only it is converted and decoded before the key is found, so a token naming
-        // an unknown kid costs no work on the rest.
+        // The header alone decides the key. A header this validator accepted lately (under the same key set) is not read
+        // again; otherwise only it is converted and decoded before the key is found, so a token naming an unknown kid costs
+        // no work on the rest.
         Span<byte> ascii = buffer[..token.Length];
         Span<byte> scratch = buffer[token.Length..];
-        used.Ascii = dot1;
-        if (Ascii.FromUtf16(token.AsSpan(0, dot1), ascii, out _) != OperationStatus.Done)
-        {
-            return NotCompact(token, Failures.BadBase64);
-        }
-
-        ReadOnlySpan<byte> headerSegment = ascii[..dot1];
-        Span<byte> header = scratch[..Base64UrlStrict.DecodedLength(headerSegment.Length)];
-        used.Decoded = header.Length;
-        if (!Base64UrlStrict.TryDecode(headerSegment, header, out _))
-        {
-            return NotCompact(token, Failures.BadBase64);
-        }
-
-        // Rule 2: header syntax and policy.
-        PortkeyJwtResult? headerFailure = ReadHeader(header, out JwsAlgorithm algorithm, out JsonSyntax.Member kid);
-        if (headerFailure is not null)
-        {
-            return headerFailure;
-        }
-
-        // Rule 3: the key named by kid must exist and fit the algorithm.
         KeySetSnapshot? keys = _keys.Current;
-        if (keys is null)
+        AcceptedHeaders.Entry? accepted = keys is null ? null : _acceptedHeaders.Find(token.AsSpan(0, dot1), keys);
+        JwsAlgorithm algorithm;
+        VerificationKey? key;
+        if (accepted is not null)
         {
-            if (mayFetch && _keys.ShouldFetchFor([]))
+            (algorithm, key) = (accepted.Algorithm, accepted.Key);
+        }
+        else
+        {
+            PortkeyJwtResult? headerFailure = ReadHeaderAndFindKey(token, dot1, ascii, ref scratch, ref used, ref keys, mayFetch, out algorithm, out key, out fetchFor);
+            if (key is null)
             {
-                fetchFor = string.Empty;
-                return null;
+                return headerFailure;
             }
-
-            return Failures.NoKeys;
         }
 
-        VerificationKey? key = FindKey(keys, header, kid, mayFetch, ref fetchFor);
-        if (key is null)
-        {
-            if (fetchFor is not null)
-            {
-                return null;
-            }
-
-            NoteUnknownKid(token, dot1, header, kid);
-            return Failures.UnknownKey;
-        }
-
-        if (!key.IsUsableFor(algorithm, _settings.MinimumRsaKeySize))
-        {
-            return Failures.UnusableKey;
-        }
-
+        int converted = used.Ascii;
         used.Ascii = token.Length;
-        if (Ascii.FromUtf16(token.AsSpan(dot1), ascii[dot1..], out _) != OperationStatus.Done)
+        if (Ascii.FromUtf16(token.AsSpan(converted), ascii[converted..], out _) != OperationStatus.Done)
         {
-            return Failures.BadBase64;
+            return Failures.BadBase64; // past the header, which has been converted (or matched one that was)
         }
 
         // Both segments are decoded before the signature is checked: a token that is not base64url costs no RSA.
         ReadOnlySpan<byte> payloadSegment = ascii[(dot1 + 1)..dot2];
         ReadOnlySpan<byte> signatureSegment = ascii[(dot2 + 1)..];
-        scratch = scratch[header.Length..];
         Span<byte> signature = scratch[..Base64UrlStrict.DecodedLength(signatureSegment.Length)];
         Span<byte> payload = scratch[signature.Length..][..Base64UrlStrict.DecodedLength(payloadSegment.Length)];
         used.Decoded += signature.Length + payload.Length;
@@ -389,6 +360,11 @@ public sealed partial class PortkeyJwtValidator
         if (!key.Verify(algorithm, ascii[..dot2], signature))
         {
             return Failures.BadSignature;
+        }
+
+        if (accepted is null)
+        {
+            _acceptedHeaders.Add(token.AsSpan(0, dot1), keys!, algorithm, key);
         }
 
         if (!readClaims)
@@ -404,6 +380,79 @@ public sealed partial class PortkeyJwtValidator
 
         // Rules 5-7: claims.
         return ReadClaims(payload, claims, key);
+    }
+
+    /// <summary>
+    /// Rules 2 and 3 for a header not accepted lately: the header segment converted and decoded into the front of
+    /// <paramref name="scratch"/> (which then starts past it), its syntax and policy checked, and the key its kid names
+    /// found in <paramref name="keys"/> (replaced by the newer set when the key was found there).
+    /// </summary>
+    /// <returns>
+    /// Null with <paramref name="key"/> set when the header passes; otherwise <paramref name="key"/> is null and the result
+    /// is the failure, or null when <paramref name="fetchFor"/> asks for a fetch first.
+    /// </returns>
+    private PortkeyJwtResult? ReadHeaderAndFindKey(
+        string token, int dot1, Span<byte> ascii, ref Span<byte> scratch, ref Scratch used, ref KeySetSnapshot? keys, bool mayFetch,
+        out JwsAlgorithm algorithm, out VerificationKey? key, out string? fetchFor)
+    {
+        algorithm = JwsAlgorithm.None;
+        key = null;
+        fetchFor = null;
+        used.Ascii = dot1;
+        if (Ascii.FromUtf16(token.AsSpan(0, dot1), ascii, out _) != OperationStatus.Done)
+        {
+            return NotCompact(token, Failures.BadBase64);
+        }
+
+        ReadOnlySpan<byte> headerSegment = ascii[..dot1];
+        Span<byte> header = scratch[..Base64UrlStrict.DecodedLength(headerSegment.Length)];
+        scratch = scratch[header.Length..];
+        used.Decoded = header.Length;
+        if (!Base64UrlStrict.TryDecode(headerSegment, header, out _))
+        {
+            return NotCompact(token, Failures.BadBase64);
+        }
+
+        // Rule 2: header syntax and policy.
+        PortkeyJwtResult? headerFailure = ReadHeader(header, out algorithm, out JsonSyntax.Member kid);
+        if (headerFailure is not null)
+        {
+            return headerFailure;
+        }
+
+        // Rule 3: the key named by kid must exist and fit the algorithm.
+        if (keys is null)
+        {
+            if (mayFetch && _keys.ShouldFetchFor([]))
+            {
+                fetchFor = string.Empty;
+                return null;
+            }
+
+            return Failures.NoKeys;
+        }
+
+        KeySetSnapshot set = keys;
+        VerificationKey? found = FindKey(ref set, header, kid, mayFetch, ref fetchFor);
+        keys = set;
+        if (found is null)
+        {
+            if (fetchFor is not null)
+            {
+                return null;
+            }
+
+            NoteUnknownKid(token, dot1, header, kid);
+            return Failures.UnknownKey;
+        }
+
+        if (!found.IsUsableFor(algorithm, _settings.MinimumRsaKeySize))
+        {
+            return Failures.UnusableKey;
+        }
+
+        key = found;
+        return null;
     }
 
     /// <summary>
@@ -462,7 +511,7 @@ public sealed partial class PortkeyJwtValidator
 
     /// <summary>The key named by the header's kid; when absent and a fetch may find it, sets <paramref name="fetchFor"/> to the kid.</summary>
     [SkipLocalsInit] // the kid buffer is written before it is read
-    private VerificationKey? FindKey(KeySetSnapshot keys, ReadOnlySpan<byte> header, JsonSyntax.Member kid, bool mayFetch, ref string? fetchFor)
+    private VerificationKey? FindKey(ref KeySetSnapshot keys, ReadOnlySpan<byte> header, JsonSyntax.Member kid, bool mayFetch, ref string? fetchFor)
     {
         int rawLength = kid.RawString(header).Length;
         if (rawLength > MaxKeyIdBytes)
@@ -476,7 +525,7 @@ public sealed partial class PortkeyJwtValidator
             : (rented = ArrayPool<char>.Shared.Rent(rawLength));
         try
         {
-            return LookUp(keys, buffer[..CopyKid(header, kid, buffer)], nameString: null, mayFetch, ref fetchFor);
+            return LookUp(ref keys, buffer[..CopyKid(header, kid, buffer)], nameString: null, mayFetch, ref fetchFor);
         }
         finally
         {
@@ -506,7 +555,7 @@ public sealed partial class PortkeyJwtValidator
     /// The key named <paramref name="name"/>; when absent and a fetch may find it, null with <paramref name="fetchFor"/> set
     /// to the name (<paramref name="nameString"/> when the caller already holds it as a string).
     /// </summary>
-    private VerificationKey? LookUp(KeySetSnapshot keys, ReadOnlySpan<char> name, string? nameString, bool mayFetch, ref string? fetchFor)
+    private VerificationKey? LookUp(ref KeySetSnapshot keys, ReadOnlySpan<char> name, string? nameString, bool mayFetch, ref string? fetchFor)
     {
         if (keys.TryGetKey(name, out VerificationKey found))
         {
@@ -522,6 +571,12 @@ public sealed partial class PortkeyJwtValidator
         // A fetch may have completed between reading the set and asking for one (it publishes the new set before it
         // starts the cooldown): look once more in the newest set rather than fail a kid that has just arrived.
         KeySetSnapshot? latest = _keys.Current;
-        return latest is not null && !ReferenceEquals(latest, keys) && latest.TryGetKey(name, out found) ? found : null;
+        if (latest is not null && !ReferenceEquals(latest, keys) && latest.TryGetKey(name, out found))
+        {
+            keys = latest;
+            return found;
+        }
+
+        return null;
     }
 }
