@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -391,9 +390,9 @@ public sealed partial class PortkeyJwtValidator
 
         // The usual shape, a plain integer of seconds, is read straight from the bytes; anything else through the reader.
         ReadOnlySpan<byte> raw = claim.RawValue(payload);
-        if (raw.Length <= 12 && !raw.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+        if (TryReadWholeSeconds(raw, out long whole))
         {
-            if (!Utf8Parser.TryParse(raw, out long whole, out _) || whole > MaxUnixSeconds)
+            if (whole > MaxUnixSeconds)
             {
                 return false;
             }
@@ -417,6 +416,32 @@ public sealed partial class PortkeyJwtValidator
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// <paramref name="raw"/> as a number of whole seconds when it is 1 to 12 ASCII digits (JsonSyntax has already refused
+    /// a leading zero before another digit); false for any other shape, which the reader then reads.
+    /// </summary>
+    private static bool TryReadWholeSeconds(ReadOnlySpan<byte> raw, out long seconds)
+    {
+        seconds = 0;
+        if (raw.Length is 0 or > 12)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < raw.Length; i++)
+        {
+            uint digit = (uint)(raw[i] - '0');
+            if (digit > 9)
+            {
+                return false;
+            }
+
+            seconds = (seconds * 10) + digit;
+        }
+
+        return true;
     }
 
     /// <summary><c>iss</c>: optional unless issuers are configured; when configured, the configured instance is returned.</summary>
@@ -471,10 +496,12 @@ public sealed partial class PortkeyJwtValidator
             return valid.Length == 0 ? null : Failures.WrongAudience;
         }
 
-        var reader = JsonRead.At(payload, claim.ValueStart);
-        if (reader.TokenType == JsonTokenType.String)
+        // The usual shape, one string without escapes, is compared as it stands; anything else through the reader.
+        bool plain = claim.TryPlainString(payload, out ReadOnlySpan<byte> raw);
+        var reader = plain ? default : JsonRead.At(payload, claim.ValueStart);
+        if (plain || reader.TokenType == JsonTokenType.String)
         {
-            int index = IndexOfMatch(ref reader, valid);
+            int index = plain ? IndexOfMatch(raw, valid) : IndexOfMatch(ref reader, valid);
             if (index >= 0)
             {
                 audiences = _settings.ValidAudienceLists[index];
@@ -549,6 +576,19 @@ public sealed partial class PortkeyJwtValidator
         }
 
         return list;
+    }
+
+    private static int IndexOfMatch(ReadOnlySpan<byte> plain, byte[][] candidates)
+    {
+        for (int i = 0; i < candidates.Length; i++)
+        {
+            if (plain.SequenceEqual(candidates[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static int IndexOfMatch(ref Utf8JsonReader reader, byte[][] candidates)
