@@ -513,14 +513,8 @@ public sealed partial class PortkeyJwtValidator
                 return Failures.WrongAudience;
             }
 
-            string? single = ReadIdentifier(payload, claim);
-            if (single is null)
-            {
-                return Failures.Invalid(Claim.Aud);
-            }
-
-            audiences = SingleAudience(single);
-            return null;
+            audiences = SingleAudience(payload, claim);
+            return audiences is null ? Failures.Invalid(Claim.Aud) : null;
         }
 
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -558,23 +552,26 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>
-    /// A read-only one-element list holding <paramref name="audience"/> (a pooled string), shared by every principal whose
-    /// <c>aud</c> is that one string: a gateway sees the same few audiences, so reading <c>aud</c> allocates nothing.
+    /// A read-only one-element list holding the string <paramref name="claim"/> is, when it is a valid identifier (null
+    /// otherwise), shared by every principal whose <c>aud</c> has the same bytes: a gateway sees the same few audiences,
+    /// so reading <c>aud</c> allocates nothing, and a claim seen before costs one lookup.
     /// </summary>
-    private IReadOnlyList<string> SingleAudience(string audience)
+    private IReadOnlyList<string>? SingleAudience(ReadOnlySpan<byte> payload, JsonSyntax.Member claim)
     {
-        var lists = _values.SingleAudiences;
-        if (lists.TryGetValue(audience, out IReadOnlyList<string>? list))
+        ReadOnlySpan<byte> rawValue = claim.RawValue(payload);
+        if (_values.SingleAudiences.TryGet(rawValue, out IReadOnlyList<string>? list))
         {
             return list;
         }
 
-        list = Array.AsReadOnly(new[] { audience });
-        if (lists.Count < ClaimValues.MaxSingleAudiences)
+        string? audience = ReadIdentifier(payload, claim);
+        if (audience is null)
         {
-            lists.TryAdd(audience, list);
+            return null;
         }
 
+        list = Array.AsReadOnly(new[] { audience });
+        _values.SingleAudiences.Add(rawValue, list);
         return list;
     }
 

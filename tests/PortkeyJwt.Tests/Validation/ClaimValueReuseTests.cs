@@ -50,6 +50,7 @@ public sealed class ClaimValueReuseTests
     [InlineData("portkey_workspace", PortkeyJwtError.InvalidClaim)]
     [InlineData("email_id", PortkeyJwtError.InvalidClaim)]
     [InlineData("scope", PortkeyJwtError.InvalidClaim)]
+    [InlineData("aud", PortkeyJwtError.InvalidClaim)]
     public void RejectedValue_IsRejectedAgain_WhenSeenTwice(string claim, PortkeyJwtError expected)
     {
         PortkeyJwtValidator validator = Tokens.Validator(CacheOff);
