@@ -65,11 +65,8 @@ internal static class Gate
     /// <summary>Expired: the 1.05× target plus the margin.</summary>
     private const double MaxExpiredRatio = 1.05 + RatioMargin;
 
-    /// <summary>
-    /// Valid (cache off): what it measures today (1.096–1.117× in five runs on the CI VM, 1.11 rounded) plus the margin, until the 1.05×
-    /// target is met (see <see cref="InterleavedRatios"/> for where the time goes); then 1.05 + the margin.
-    /// </summary>
-    private const double MaxValidRatio = 1.11 + RatioMargin;
+    /// <summary>Valid (cache off): the 1.05× target plus the margin (see <see cref="InterleavedRatios"/> for where the time goes).</summary>
+    private const double MaxValidRatio = 1.05 + RatioMargin;
 
     /// <summary>
     /// The 1.02 target and a 1 % noise margin: interleaved, the ratio measured 1.000, 1.001, 1.000 and 1.003 in four runs on
@@ -171,7 +168,7 @@ internal static class Gate
         string run = FormattableString.Invariant($"interleaved, {r.Rounds} rounds, fastest 5 % of blocks; floor {Time(r.FloorNs)}, failing {r.FailingFloor:0.000}×");
         return
         [
-            new($"valid, cache off ({run})", r.FloorNs * r.Valid, r.Valid, 0, "≤ 1.05× floor (not met: 1.10×)", Limit(MaxValidRatio), r.Valid <= MaxValidRatio, Checked: true),
+            new($"valid, cache off ({run})", r.FloorNs * r.Valid, r.Valid, 0, "≤ 1.05× floor", Limit(MaxValidRatio), r.Valid <= MaxValidRatio, Checked: true),
             new("bad signature, against the floor failing on the same bytes (the method's sanity check)", r.FloorNs * r.FailingFloor * r.BadSignature, r.BadSignature, 0, "0.97–1.03×", "0.97–1.03×", r.BadSignature is >= 0.97 and <= 1.03, Checked: true),
             new("expired", r.FloorNs * r.Expired, r.Expired, 0, "≤ 1.05× floor", Limit(MaxExpiredRatio), r.Expired <= MaxExpiredRatio, Checked: true),
             new("JsonWebTokenHandler + principal", r.FloorNs * r.JsonWebTokenHandler, r.JsonWebTokenHandler, 0, "the baseline to beat", "-", Pass: true, Checked: false),
