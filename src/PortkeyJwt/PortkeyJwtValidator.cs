@@ -167,6 +167,37 @@ public sealed partial class PortkeyJwtValidator
     }
 
     /// <summary>
+    /// The answer for <paramref name="token"/> when the validated-token cache holds it, read from a span, so a caller
+    /// holding the token inside a larger string (an <c>Authorization</c> header value) needs no copy of it. On a hit, exactly
+    /// what <see cref="ValidateAsync(string, IReadOnlyList{string}?, CancellationToken)"/> answers for a cached token:
+    /// lifetime, revocation and scopes checked again, metrics and the trace recorded. False, with nothing counted or
+    /// recorded, when the cache does not hold it (or is off): validate it in full then.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="requiredScopes"/> holds null or a value that is not a scope name.</exception>
+    internal bool TryValidateCached(ReadOnlySpan<char> token, IReadOnlyList<string>? requiredScopes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PortkeyJwtResult? result)
+    {
+        result = null;
+        CheckScopeNames(requiredScopes);
+        if (_cache is null || (_router is null && _anchor is not null))
+        {
+            return false; // an anchor's own validator adds to the set's cache but never answers from it
+        }
+
+        long started = Telemetry.StartValidation();
+        if (_cache.TryGet(token, out long nowMs, countMiss: false) is not { } cached)
+        {
+            return false;
+        }
+
+        TrustRouter.Slot? anchor = cached.Anchor; // null without trust anchors
+        anchor?.NoteUse();
+        Activity? activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("PortkeyJwt.Validate") : null;
+        result = cached.Valid(nowMs, _settings.ClockSkewMilliseconds) ?? Finish(cached.Result, requiredScopes, nowMs);
+        Telemetry.RecordValidation(result, started, activity, _settings.TagMetricsWithIssuer ? anchor?.Issuer : null);
+        return true;
+    }
+
+    /// <summary>
     /// Trust-anchor mode: the cached validation of <paramref name="token"/> (made under the anchor it routes to, which
     /// the cache checks is still in the set), or <see cref="TrustRouter.Route"/>'s answer. <paramref name="anchor"/> is the
     /// anchor the token belongs to, null when it names none.

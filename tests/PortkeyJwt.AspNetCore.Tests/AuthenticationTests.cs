@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace PortkeyJwt.AspNetCore.Tests;
 
@@ -130,6 +132,49 @@ public sealed class AuthenticationTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"completions.write admin.write\"", Assert.Single(response.Headers.WwwAuthenticate).ToString());
+    }
+
+    /// <summary>The second and later requests with a token are answered from the validated-token cache, read in place in the header.</summary>
+    [Theory]
+    [InlineData("Authorization", "Bearer {0}")]
+    [InlineData("Authorization", "bearer {0}")]
+    [InlineData("Authorization", "BEARER    {0}   ")]
+    [InlineData("x-portkey-api-key", "  {0} ")]
+    public async Task SameToken_AgainWithAnyBearerCaseAndSpacing_IsAuthenticatedAgain(string header, string format)
+    {
+        await using Gateway gateway = await Gateway.StartAsync();
+        string token = Tokens.Mint();
+
+        for (int i = 0; i < 3; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+            request.Headers.TryAddWithoutValidation(header, string.Format(CultureInfo.InvariantCulture, format, token));
+            using HttpResponseMessage response = await gateway.Client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("org-3f2a/ws-default/dev@example.com name=dev@example.com", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task SameToken_LackingTheSchemesRequiredScope_Is403OnEveryRequest_CachedOrNot()
+    {
+        await using Gateway gateway = await Gateway.StartAsync(
+            options =>
+            {
+                options.JwksJson = TestKey.Jwks(TestKey.Default);
+                options.AllowedAlgorithms = ["ES256"];
+            },
+            services => services.Configure<PortkeyJwtAuthenticationOptions>(PortkeyJwtDefaults.AuthenticationScheme, o => o.RequiredScopes = ["admin.write"]));
+        string token = Tokens.Mint();
+
+        for (int i = 0; i < 3; i++)
+        {
+            using HttpResponseMessage response = await gateway.Client.SendAsync(Gateway.Request(HttpMethod.Get, "/me", "Authorization", token));
+
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"admin.write\"", Assert.Single(response.Headers.WwwAuthenticate).ToString());
+        }
     }
 
     [Fact]

@@ -36,7 +36,11 @@ internal sealed partial class PortkeyJwtAuthenticationHandler : AuthenticationHa
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? token;
+        // The token as it stands in its header: from x-portkey-api-key the whole (trimmed) value, from Authorization the
+        // part after "Bearer ". A token the validated-token cache holds is answered from that span; only a token to
+        // validate in full is copied into a string of its own.
+        string value;
+        Range range;
         StringValues apiKey = Request.Headers[PortkeyJwtDefaults.ApiKeyHeaderName];
         if (apiKey.Count > 1)
         {
@@ -45,8 +49,9 @@ internal sealed partial class PortkeyJwtAuthenticationHandler : AuthenticationHa
 
         if (apiKey.Count == 1)
         {
-            token = apiKey[0]?.Trim();
-            if (string.IsNullOrEmpty(token) || !LooksLikeJwt(token))
+            value = apiKey[0] ?? string.Empty;
+            range = Trimmed(value, 0);
+            if (range.GetOffsetAndLength(value.Length).Length == 0 || !LooksLikeJwt(value.AsSpan()[range]))
             {
                 // A plain Portkey API key: another scheme may accept it. (Authorization then carries the
                 // upstream provider's key, not ours, so it is not read.)
@@ -61,18 +66,22 @@ internal sealed partial class PortkeyJwtAuthenticationHandler : AuthenticationHa
                 return AuthenticateResult.NoResult();
             }
 
-            token = authorization[TokenHeaders.BearerPrefix.Length..].Trim();
-            if (token.Length == 0)
+            value = authorization;
+            range = Trimmed(value, TokenHeaders.BearerPrefix.Length);
+            if (range.GetOffsetAndLength(value.Length).Length == 0)
             {
                 return AuthenticateResult.NoResult();
             }
         }
 
         IList<string> schemeScopes = Options.RequiredScopes;
-        PortkeyJwtResult result = await _validator.ValidateAsync(
-            token,
-            schemeScopes.Count == 0 ? null : [.. schemeScopes],
-            Context.RequestAborted).ConfigureAwait(false);
+        string[]? requiredScopes = schemeScopes.Count == 0 ? null : [.. schemeScopes];
+        CancellationToken aborted = Context.RequestAborted;
+        if (aborted.IsCancellationRequested || !_validator.TryValidateCached(value.AsSpan()[range], requiredScopes, out PortkeyJwtResult? result))
+        {
+            result = await _validator.ValidateAsync(value[range], requiredScopes, aborted).ConfigureAwait(false);
+        }
+
         if (!result.IsValid)
         {
             return Reject(result.Error, result.Detail);
@@ -82,6 +91,15 @@ internal sealed partial class PortkeyJwtAuthenticationHandler : AuthenticationHa
         Feature().Principal = principal;
         var properties = new AuthenticationProperties { ExpiresUtc = principal.ExpiresAt };
         return AuthenticateResult.Success(new AuthenticationTicket(principal.ToClaimsPrincipal(), properties, Scheme.Name));
+    }
+
+    /// <summary>What is left of <paramref name="value"/> from <paramref name="start"/> without leading and trailing whitespace.</summary>
+    private static Range Trimmed(string value, int start)
+    {
+        ReadOnlySpan<char> rest = value.AsSpan(start);
+        int leading = rest.Length - rest.TrimStart().Length;
+        int length = rest.Trim().Length;
+        return new Range(start + leading, start + leading + length);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -113,7 +131,7 @@ internal sealed partial class PortkeyJwtAuthenticationHandler : AuthenticationHa
     }
 
     /// <summary>Three dot-separated segments: what a compact JWS looks like, and a Portkey API key does not.</summary>
-    private static bool LooksLikeJwt(string value) => value.AsSpan().Count('.') == 2;
+    private static bool LooksLikeJwt(ReadOnlySpan<char> value) => value.Count('.') == 2;
 
     private AuthenticateResult Reject(PortkeyJwtError error, string detail)
     {

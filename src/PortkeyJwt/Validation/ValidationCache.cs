@@ -113,7 +113,11 @@ internal sealed class ValidationCache
     /// </summary>
     /// <param name="token">The token.</param>
     /// <param name="nowMs">On a hit, the time (Unix ms) the cache checked the entry's expiry at: one clock read for both.</param>
-    public Entry? TryGet(string token, out long nowMs)
+    /// <param name="countMiss">
+    /// False for a look that a full validation (which looks again, and counts) follows on a miss: the miss is then neither
+    /// counted in the metrics nor in the admission policy's frequencies, so each token is counted once per validation.
+    /// </param>
+    public Entry? TryGet(ReadOnlySpan<char> token, out long nowMs, bool countMiss = true)
     {
         nowMs = 0;
         if (token.Length > MaxCachedTokenLength)
@@ -139,6 +143,11 @@ internal sealed class ValidationCache
             }
 
             Drop(index, entry); // expired, the key was rotated away, the set is unavailable, or the anchor was replaced
+        }
+
+        if (!countMiss)
+        {
+            return null;
         }
 
         _sketch.Increment(hash);
@@ -297,9 +306,9 @@ internal sealed class ValidationCache
     /// signature: unpredictable, and only the identity provider can make valid ones), instead of hashing up to 4,096
     /// characters on every request. Never 0, which marks an empty slot.
     /// </summary>
-    private static int Hash(string token)
+    private static int Hash(ReadOnlySpan<char> token)
     {
-        int hash = string.GetHashCode(token.AsSpan(Math.Max(0, token.Length - HashedTail)));
+        int hash = string.GetHashCode(token[Math.Max(0, token.Length - HashedTail)..]);
         return hash == 0 ? 1 : hash;
     }
 
@@ -371,14 +380,14 @@ internal sealed class ValidationCache
     }
 
     /// <summary>The entry for <paramref name="token"/> and its slot, or null. Takes no lock; the entry confirms the match.</summary>
-    private Entry? Find(string token, int hash, out int index)
+    private Entry? Find(ReadOnlySpan<char> token, int hash, out int index)
     {
         int start = SetOf(hash) * Ways;
         Span<Slot> slots = _slots.AsSpan(start, Ways);
         for (int i = 0; i < slots.Length; i++)
         {
             ref Slot slot = ref slots[i];
-            if (slot.Hash == hash && Volatile.Read(ref slot.Entry) is { } entry && entry.Hash == hash && string.Equals(entry.Token, token, StringComparison.Ordinal))
+            if (slot.Hash == hash && Volatile.Read(ref slot.Entry) is { } entry && entry.Hash == hash && token.SequenceEqual(entry.Token))
             {
                 index = start + i;
                 return entry;
