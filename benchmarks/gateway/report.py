@@ -101,7 +101,8 @@ gates = [
 verdicts = []
 for name, key, op, target in gates:
     value = ratios[key]
-    limit = target - margin if op == ">=" else target + margin
+    # The margin is a share of the target: a ratio's noise grows with it (per-round case-1 ratios near 2 spread ±15 %).
+    limit = target * (1 - margin) if op == ">=" else target * (1 + margin)
     held = value is not None and (value >= limit if op == ">=" else value <= limit)
     gated = name in gates_on
     verdicts.append({"gate": name, "ratio": key, "value": value, "op": op, "target": target, "limit": limit,
