@@ -1,6 +1,7 @@
 """Summarises run.sh's wrk results: medians over the rounds, the table, results.json/results.csv, and the gates.
 
-Run files are ROUND.CASE.SERVER.json (valid traffic) and ROUND.CASE.SERVER.flood.json (the flood beside it), each one
+Run files are ROUND.CASE.SERVER.json (valid traffic), ROUND.CASE.SERVER.flood.json (the flood beside it) and
+ROUND.CASE.SERVER.settle.json (traffic of the case run just before it, to settle the server; not in the medians), each one
 line written by tokens.lua. Ratios are taken within a round (paired runs, seconds apart) and their median is gated.
 Exit status 1 when a gated ratio misses its target, or when a run saw an unexpected status (a valid request refused, a
 flood request served).
@@ -118,7 +119,7 @@ with open(os.path.join(out_dir, "results.csv"), "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["round", "case", "server", "traffic", "rps", "p50_us", "p90_us", "p99_us", "max_us", "requests", "non_2xx"])
     for key, r in sorted(runs.items()):
-        traffic = "flood" if key[-1] == "flood" else "valid"
+        traffic = key[3] if len(key) > 3 else "valid"  # "flood" beside valid traffic, or "settle" before it (unmeasured)
         w.writerow([key[0], key[1], key[2], traffic, r["rps"], r["p50_us"], r["p90_us"], r["p99_us"], r["max_us"],
                     r["requests"], r["errors"]["status"]])
 
