@@ -164,7 +164,7 @@ for round in $(seq 1 "$rounds"); do
   run "$round" same floor same
   for name in $order; do run "$round" same "$name" same; done
   # Cycled tokens after the same token: each server first gets 2 s of them, unmeasured, so both are measured settled
-  # (without it, PortkeyJwt's first seconds after the same-token case carried a p99 of 2.0-2.1 ms against 1.2 ms settled).
+  # (without it, PortkeyJwt's first seconds after the same-token case carried a p99 of 2.0-2.1 ms against 1.2-1.5 ms settled).
   for name in $order; do
     load "$work/runs/$round.distinct.$name.settle.json" "$CONNECTIONS" 2 "$name" distinct
     run "$round" distinct "$name" distinct
