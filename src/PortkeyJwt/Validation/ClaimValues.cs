@@ -17,6 +17,9 @@ internal sealed class ClaimValues
     /// <summary>Strings read through escapes, scopes on their first sight, and roles.</summary>
     public StringPool Strings { get; } = new(capacity: 8192);
 
-    /// <summary>Read-only one-element audience lists, by the <c>aud</c> claim's raw value (quotes included).</summary>
-    public Utf8Pool<IReadOnlyList<string>> SingleAudiences { get; } = new(capacity: 256, maxKeyLength: 258);
+    /// <summary>
+    /// Read-only one-element audience lists, by the <c>aud</c> claim's raw value (quotes included): audiences of up to 256
+    /// bytes, 256 of them.
+    /// </summary>
+    public Utf8Pool<IReadOnlyList<string>> SingleAudiences { get; } = new(capacity: 256, maxKeyLength: 256 + 2);
 }
